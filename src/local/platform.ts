@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import type { Sql } from 'postgres';
+
+/** Passwords the platform sets; both optional (an empty string keeps what the server has). */
+export interface PlatformOptions {
+  /** Password for the `authenticator` login the gateway connects as. */
+  authenticatorPassword?: string;
+  /** Password for the migration owner when this creates it as a login (the embedded server). */
+  ownerPassword?: string;
+}
+
+export interface Platform {
+  /** The non-superuser role that owns the migrations, like hosted Supabase's `postgres`. */
+  ownerRole: string;
+}
+
+const platformSqlUrl = new URL('./platform.sql', import.meta.url);
+
+/**
+ * Chooses the migration owner: `postgres` where it is not a superuser (hosted Supabase, the
+ * embedded server, where it is created), else `mintid_owner` (a plain PostgreSQL whose `postgres`
+ * is the superuser). A non-superuser session owns the migrations itself.
+ */
+async function chooseOwnerRole(sql: Sql): Promise<{ ownerRole: string; superuser: boolean }> {
+  const [session] = await sql<{ superuser: boolean; user: string; postgres_super: boolean | null }[]>`
+    select (select rolsuper from pg_roles where rolname = current_user) as superuser,
+           current_user as user,
+           (select rolsuper from pg_roles where rolname = 'postgres') as postgres_super`;
+  if (!session!.superuser) return { ownerRole: session!.user, superuser: false };
+  return { ownerRole: session!.postgres_super ? 'mintid_owner' : 'postgres', superuser: true };
+}
+
+async function platformMissing(sql: Sql): Promise<string[]> {
+  const [row] = await sql<{ missing: string[] }[]>`
+    select array_remove(array[
+      case when not exists (select 1 from pg_roles where rolname = 'anon') then 'role anon' end,
+      case when not exists (select 1 from pg_roles where rolname = 'authenticated') then 'role authenticated' end,
+      case when not exists (select 1 from pg_roles where rolname = 'service_role') then 'role service_role' end,
+      case when not exists (select 1 from pg_roles where rolname = 'authenticator') then 'role authenticator' end,
+      case when to_regclass('auth.users') is null then 'table auth.users' end,
+      case when to_regprocedure('auth.uid()') is null then 'function auth.uid()' end,
+      case when to_regprocedure('auth.jwt()') is null then 'function auth.jwt()' end,
+      case when not exists (select 1 from pg_extension where extname = 'pgcrypto') then 'extension pgcrypto' end
+    ], null) as missing`;
+  return row!.missing;
+}
+
+/**
+ * Creates, where missing, what hosted Supabase already provides: the API roles, `authenticator`,
+ * the `extensions` schema with pgcrypto, and a minimal `auth` schema. Needs a superuser unless
+ * everything is already there (as on hosted Supabase, where this only checks).
+ */
+export async function ensurePlatform(sql: Sql, options: PlatformOptions = {}): Promise<Platform> {
+  const { ownerRole, superuser } = await chooseOwnerRole(sql);
+  if (!superuser) {
+    const missing = await platformMissing(sql);
+    if (missing.length > 0) {
+      throw new Error(
+        `The database lacks Supabase platform objects (${missing.join(', ')}) and this login is not a superuser ` +
+          'that could create them. Point DATABASE_URL at a Supabase database, or at a superuser login.',
+      );
+    }
+    return { ownerRole };
+  }
+  const script = await readFile(platformSqlUrl, 'utf8');
+  await sql.begin(async (tx) => {
+    await tx`select set_config('mintid.owner_role', ${ownerRole}, true),
+                    set_config('mintid.owner_password', ${options.ownerPassword ?? ''}, true),
+                    set_config('mintid.authenticator_password', ${options.authenticatorPassword ?? ''}, true),
+                    pg_advisory_xact_lock(hashtext('mintid.platform'))`;
+    await tx.unsafe(script);
+  });
+  return { ownerRole };
+}

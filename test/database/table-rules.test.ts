@@ -1,0 +1,125 @@
+// SPEC §3/§6 table rules: they hold for the SQL console as the table owner, and they raise.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { CATEGORY, expectPgError } from '../support/errors.js';
+import { createArgs, phc, seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+
+let db: TestDatabase;
+let f: BrandFixture;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  f = await seedBrands(db);
+});
+afterAll(() => db.close());
+
+async function credential(): Promise<string> {
+  return (await db.rpc<{ credential_id: string }>(serviceCaller, 'create_api_credential_record', createArgs(f.brandId))).credential_id;
+}
+async function revoked(): Promise<string> {
+  const id = await credential();
+  await db.rpc(serviceCaller, 'revoke_api_credential_record', { _brand_id: f.brandId, _credential_id: id, _reason: 'done' });
+  return id;
+}
+
+describe('a revoked credential never changes again, even for the owner', () => {
+  it.each([
+    ['un-revoke it', `revoked_at = null, revoked_by = null, revocation_reason = null`],
+    ['change its hash', `client_secret_hash = '${phc()}'`],
+    ['extend its expiry', `expires_at = now() + interval '1 year'`],
+    ['touch last_used_at', `last_used_at = now()`],
+    ['rename it', `name = 'renamed'`],
+    ['rewrite the revocation reason', `revocation_reason = 'rewritten'`],
+  ])('refuses to %s', async (_name, assignment) => {
+    const id = await revoked();
+    await expectPgError(db.asOwner((tx) => tx.unsafe(`update mintid.api_credentials set ${assignment} where id = $1`, [id])), {
+      ...CATEGORY.conflict, reason: 'credential_revoked',
+    });
+    const [row] = await db.admin`select revoked_at is not null as revoked, revocation_reason from mintid.api_credentials where id = ${id}`;
+    expect(row).toEqual({ revoked: true, revocation_reason: 'done' });
+  });
+
+  it('refuses through the SQL-console operator login as well', async () => {
+    const id = await revoked();
+    await expectPgError(db.operator`update mintid.api_credentials set revoked_at = null where id = ${id}`, {
+      ...CATEGORY.conflict, reason: 'credential_revoked',
+    });
+  });
+});
+
+describe('identity columns never change', () => {
+  it.each([['client_id', `client_id = 'renamed-client'`], ['brand_id', `brand_id = '${'0'.repeat(8)}-0000-4000-8000-000000000000'`],
+    ['created_at', `created_at = now() - interval '1 day'`], ['created_by', `created_by = 'someone'`]])(
+    'refuses an owner UPDATE of %s', async (_column, assignment) => {
+      const id = await credential();
+      await expectPgError(db.asOwner((tx) => tx.unsafe(`update mintid.api_credentials set ${assignment} where id = $1`, [id])), {
+        ...CATEGORY.conflict, reason: 'credential_identity_immutable',
+      });
+    });
+
+  it('allows an owner to change an active credential\'s scopes (an operator fix)', async () => {
+    const id = await credential();
+    await db.asOwner((tx) => tx`update mintid.api_credentials set scopes = ${['products:read']} where id = ${id}`);
+    const [row] = await db.admin`select scopes from mintid.api_credentials where id = ${id}`;
+    expect(row!.scopes).toEqual(['products:read']);
+  });
+
+  it('refuses a half-written revocation', async () => {
+    const id = await credential();
+    await expectPgError(db.asOwner((tx) => tx`update mintid.api_credentials set revoked_at = now() where id = ${id}`), {
+      ...CATEGORY.invalid, reason: 'revocation_incomplete',
+    });
+  });
+});
+
+describe('nothing is deleted', () => {
+  it('refuses an owner DELETE of a credential', async () => {
+    const id = await credential();
+    await expectPgError(db.asOwner((tx) => tx`delete from mintid.api_credentials where id = ${id}`), {
+      ...CATEGORY.conflict, reason: 'credential_delete_forbidden',
+    });
+    expect((await db.admin`select 1 from mintid.api_credentials where id = ${id}`).length).toBe(1);
+  });
+
+  it('refuses an owner DELETE of a revoked credential', async () => {
+    const id = await revoked();
+    await expectPgError(db.asOwner((tx) => tx`delete from mintid.api_credentials where id = ${id}`), CATEGORY.conflict);
+  });
+
+  it('refuses an owner TRUNCATE of credentials', async () => {
+    await credential();
+    await expectPgError(db.asOwner((tx) => tx`truncate mintid.api_credentials cascade`), CATEGORY.conflict);
+  });
+
+  it('refuses deleting a brand that still has credentials', async () => {
+    await credential();
+    await expectPgError(db.asOwner((tx) => tx`delete from mintid.brands where id = ${f.brandId}`), { code: '23503' });
+  });
+});
+
+describe('events are append-only, even for the owner', () => {
+  it('refuses an UPDATE of an event', async () => {
+    const id = await credential();
+    await expectPgError(db.asOwner((tx) => tx`update mintid.api_credential_events set actor = 'forged' where credential_id = ${id}`), {
+      ...CATEGORY.conflict, reason: 'event_immutable',
+    });
+  });
+
+  it('refuses a DELETE of an event', async () => {
+    const id = await credential();
+    await expectPgError(db.asOwner((tx) => tx`delete from mintid.api_credential_events where credential_id = ${id}`), {
+      ...CATEGORY.conflict, reason: 'event_immutable',
+    });
+    expect((await db.admin`select 1 from mintid.api_credential_events where credential_id = ${id}`).length).toBe(1);
+  });
+
+  it('refuses a TRUNCATE of events', async () => {
+    await expectPgError(db.asOwner((tx) => tx`truncate mintid.api_credential_events`), { ...CATEGORY.conflict, reason: 'event_immutable' });
+  });
+
+  it('still lets the owner append an event (appending is allowed)', async () => {
+    const id = await credential();
+    await db.asOwner((tx) => tx`insert into mintid.api_credential_events (credential_id, brand_id, action, actor, reason)
+      values (${id}, ${f.brandId}, 'rotated', 'postgres', 'manual note')`);
+    expect((await db.admin`select 1 from mintid.api_credential_events where credential_id = ${id}`).length).toBe(2);
+  });
+});

@@ -60,7 +60,8 @@ stable
 set search_path = ''
 as $$
 declare
-  _parts text[] := regexp_match(_cursor, '^([A-Za-z0-9_-]{1,1024})\.([A-Za-z0-9_-]{22})$');
+  _parts text[] := case when length(_cursor) <= 1024
+    then regexp_match(_cursor, '^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{22})$') end;
   _payload bytea;
   _position jsonb;
 begin

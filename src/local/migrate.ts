@@ -9,6 +9,8 @@ export const migrationsDir = fileURLToPath(new URL('../../supabase/migrations', 
 
 export interface MigrateOptions extends PlatformOptions {
   databaseUrl: string;
+  /** Migrations directory; the product's supabase/migrations by default. */
+  dir?: string;
   /** Receives one line per applied migration; silent by default. */
   log?: (line: string) => void;
 }
@@ -43,7 +45,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
     const applied = await runner({
       dbClient: client,
-      dir: migrationsDir,
+      dir: options.dir ?? migrationsDir,
       direction: 'up',
       migrationsSchema: 'supabase_migrations',
       migrationsTable: 'mintid_migrations',

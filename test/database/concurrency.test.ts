@@ -1,0 +1,89 @@
+// SPEC §6: concurrent calls on one credential serialise on its row lock. Separate connections,
+// many parallel rotates and revokes: exactly one revoke wins, no rotate commits after it, and
+// the events match the successes one to one.
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createArgs, phc, seedBrands, serviceCaller, userCaller, type BrandFixture } from '../support/fixtures.js';
+
+let db: TestDatabase;
+let f: BrandFixture;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  f = await seedBrands(db);
+});
+afterAll(() => db.close());
+
+type Outcome = { kind: 'revoke' | 'rotate'; ok: boolean; code?: string; reason?: string; at?: string };
+
+/** Runs one RPC on its own connection (its own session), as the brand admin. */
+async function onOwnConnection(kind: 'revoke' | 'rotate', credentialId: string): Promise<Outcome> {
+  const sql = postgres(db.urls.authenticator, { max: 1, onnotice: () => {} });
+  try {
+    const result = await sql.begin(async (tx) => {
+      await tx`select set_config('role', 'authenticated', true),
+                      set_config('request.jwt.claims', ${JSON.stringify({ ...userCaller(f.users.admin).claims, role: 'authenticated' })}, true)`;
+      if (kind === 'revoke') {
+        const [row] = await tx`select public.revoke_api_credential_record(${f.brandId}, ${credentialId}, 'race') as r`;
+        return row!.r as { revoked_at: string };
+      }
+      const [row] = await tx`select public.rotate_api_credential_secret_record(${f.brandId}, ${credentialId}, ${phc()}, 'race') as r`;
+      return row!.r as { rotated_at: string };
+    });
+    return { kind, ok: true, at: 'revoked_at' in result ? result.revoked_at : result.rotated_at };
+  } catch (error) {
+    const e = error as { code: string; detail: string };
+    return { kind, ok: false, code: e.code, reason: e.detail };
+  } finally {
+    await sql.end();
+  }
+}
+
+describe('races on one credential', () => {
+  it('lets exactly one of many parallel revokes win; the rest get 409', async () => {
+    const { credential_id } = await db.rpc<{ credential_id: string }>(serviceCaller, 'create_api_credential_record', createArgs(f.brandId));
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => onOwnConnection('revoke', credential_id)));
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    for (const o of outcomes.filter((o) => !o.ok)) expect([o.code, o.reason]).toEqual(['PT409', 'credential_revoked']);
+    const [{ n }] = await db.admin`select count(*)::int as n from mintid.api_credential_events
+      where credential_id = ${credential_id} and action = 'revoked'` as { n: number }[];
+    expect(n).toBe(1);
+  });
+
+  it('commits no rotate after the revoke, and events match successes one to one', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const { credential_id } = await db.rpc<{ credential_id: string }>(serviceCaller, 'create_api_credential_record', createArgs(f.brandId));
+      const kinds: ('revoke' | 'rotate')[] = ['rotate', 'rotate', 'revoke', 'rotate', 'revoke', 'rotate', 'rotate', 'revoke', 'rotate', 'rotate'];
+      const outcomes = await Promise.all(kinds.map((kind) => onOwnConnection(kind, credential_id)));
+
+      const revokes = outcomes.filter((o) => o.kind === 'revoke' && o.ok);
+      const rotates = outcomes.filter((o) => o.kind === 'rotate' && o.ok);
+      expect(revokes).toHaveLength(1);
+      for (const o of outcomes.filter((o) => !o.ok)) expect([o.code, o.reason]).toEqual(['PT409', 'credential_revoked']);
+
+      const events = await db.admin<{ action: string; occurred_at: Date }[]>`
+        select action, occurred_at from mintid.api_credential_events where credential_id = ${credential_id}`;
+      expect(events.filter((e) => e.action === 'revoked')).toHaveLength(1);
+      expect(events.filter((e) => e.action === 'rotated')).toHaveLength(rotates.length);
+      expect(events).toHaveLength(1 + 1 + rotates.length);
+
+      // Serialised: every successful rotate's transaction started before the revoke's did.
+      const revokedAt = new Date(revokes[0]!.at!).getTime();
+      for (const rotate of rotates) expect(new Date(rotate.at!).getTime()).toBeLessThanOrEqual(revokedAt);
+      const [row] = await db.admin`select revoked_at, secret_rotated_at from mintid.api_credentials where id = ${credential_id}`;
+      expect(row!.revoked_at).not.toBeNull();
+      if (row!.secret_rotated_at) expect(row!.secret_rotated_at.getTime()).toBeLessThanOrEqual(row!.revoked_at.getTime());
+    }
+  });
+
+  it('lets exactly one of two parallel creates with one client id win', async () => {
+    const args = createArgs(f.brandId);
+    const both = await Promise.allSettled([
+      db.rpc(serviceCaller, 'create_api_credential_record', args),
+      db.rpc(userCaller(f.users.admin), 'create_api_credential_record', { ...createArgs(f.brandId), _client_id: args._client_id }),
+    ]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const failure = both.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect([failure.reason.code, failure.reason.detail]).toEqual(['PT409', 'client_id_taken']);
+  });
+});

@@ -45,9 +45,9 @@ describe('races on one credential', () => {
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => onOwnConnection('revoke', credential_id)));
     expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
     for (const o of outcomes.filter((o) => !o.ok)) expect([o.code, o.reason]).toEqual(['PT409', 'credential_revoked']);
-    const [{ n }] = await db.admin`select count(*)::int as n from mintid.api_credential_events
-      where credential_id = ${credential_id} and action = 'revoked'` as { n: number }[];
-    expect(n).toBe(1);
+    const [row] = await db.admin`select count(*)::int as n from mintid.api_credential_events
+      where credential_id = ${credential_id} and action = 'revoked'`;
+    expect(row!.n).toBe(1);
   });
 
   it('commits no rotate after the revoke, and events match successes one to one', async () => {

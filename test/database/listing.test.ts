@@ -186,7 +186,8 @@ describe('list_api_credential_events', () => {
 
   it('pages all events of the brand without duplicates or gaps', async () => {
     for (let i = 0; i < 6; i += 1) await create();
-    const [{ total }] = await db.admin`select count(*)::int as total from mintid.api_credential_events where brand_id = ${f.brandId}` as { total: number }[];
+    const [row] = await db.admin`select count(*)::int as total from mintid.api_credential_events where brand_id = ${f.brandId}`;
+    const total = row!.total as number;
     const seen = await allPages((cursor) => listEvents({ _limit: 4, _cursor: cursor }));
     expect(seen).toHaveLength(total);
     expect(new Set(seen.map((e) => e.id)).size).toBe(total);

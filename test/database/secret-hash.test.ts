@@ -1,6 +1,6 @@
 // SPEC §5 "Hashed-only secrets": only argon2id PHC strings inside the window, at the RPCs and in
 // the table itself, and no error text ever contains the submitted value.
-import { Algorithm, hash as nodeRsHash } from '@node-rs/argon2';
+import { hash as nodeRsHash } from '@node-rs/argon2';
 import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -85,7 +85,7 @@ describe('the RPCs accept only argon2id PHC strings inside the window', () => {
   });
 
   it('accepts what @node-rs/argon2 produces with the default parameters', async () => {
-    const hash = await nodeRsHash('mintid_example-secret', { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    const hash = await nodeRsHash('mintid_example-secret', { memoryCost: 19456, timeCost: 2, parallelism: 1 });
     await expect(
       db.rpc(serviceCaller, 'create_api_credential_record', createArgs(f.brandId, { _client_secret_hash: hash })),
     ).resolves.toMatchObject({ ok: true });

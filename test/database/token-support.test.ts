@@ -92,8 +92,8 @@ describe('record_api_credential_use', () => {
   it('writes no event (a use is not a lifecycle change)', async () => {
     const { id } = await create();
     await db.rpc(serviceCaller, 'record_api_credential_use', { _credential_ids: [id] });
-    const [{ n }] = await db.admin`select count(*)::int as n from mintid.api_credential_events where credential_id = ${id}` as { n: number }[];
-    expect(n).toBe(1);
+    const [row] = await db.admin`select count(*)::int as n from mintid.api_credential_events where credential_id = ${id}`;
+    expect(row!.n).toBe(1);
   });
 
   it('refuses a user JWT even when the function is reached (defence in depth)', async () => {

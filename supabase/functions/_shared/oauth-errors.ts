@@ -1,0 +1,32 @@
+// OAuth 2.0 error responses (RFC 6749 §5.2): one closed set of codes, each with its HTTP status.
+import { json } from './http.ts';
+
+export const OAUTH_ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_client: 401,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  server_error: 500,
+  temporarily_unavailable: 503,
+} as const;
+export type OAuthErrorCode = keyof typeof OAUTH_ERROR_STATUS;
+
+/**
+ * The one description of every client-authentication failure (none given, unknown client, wrong
+ * secret, revoked, expired): nothing in the answer tells them apart.
+ */
+export const INVALID_CLIENT_DESCRIPTION = 'Client authentication failed.';
+
+/** An RFC 6749 §5.2 error: `{"error", "error_description"}`, never cached. */
+export function oauthError(code: OAuthErrorCode, description: string, headers: Record<string, string> = {}): Response {
+  return json({ error: code, error_description: description }, OAUTH_ERROR_STATUS[code], {
+    'Cache-Control': 'no-store',
+    Pragma: 'no-cache',
+    ...headers,
+  });
+}
+
+/** invalid_client, with the Basic challenge when the client tried HTTP Basic (RFC 6749 §5.2). */
+export function invalidClient(basicUsed: boolean): Response {
+  return oauthError('invalid_client', INVALID_CLIENT_DESCRIPTION, basicUsed ? { 'WWW-Authenticate': 'Basic realm="mintid"' } : {});
+}

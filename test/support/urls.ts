@@ -1,15 +1,6 @@
 import { createServer } from 'node:net';
 
-/** The URL with another database (and optionally another login). */
-export function databaseUrl(url: string, database: string, login?: { user: string; password?: string }): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  if (login) {
-    parsed.username = encodeURIComponent(login.user);
-    parsed.password = login.password ? encodeURIComponent(login.password) : '';
-  }
-  return parsed.toString();
-}
+export { databaseUrl } from '../../src/local/urls.js';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export function freePort(): Promise<number> {

@@ -1,0 +1,63 @@
+import { createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.ts';
+import { createGateway, type Gateway } from '../gateway/index.js';
+import { verifyClientSecret } from '../secrets/hash.js';
+import { localKeys, type LocalKeys } from './keys.js';
+
+export interface ApiOptions {
+  /** URL of the `authenticator` login the gateway connects as. */
+  authenticatorUrl: string;
+  /** HS256 secret of the anon/service/user JWTs. */
+  jwtSecret: string;
+  /** JSON array of private signing JWKs (MINTID_SIGNING_KEYS). */
+  signingKeys: string;
+  /** Base URL clients use (SUPABASE_URL; the token issuer derives from it). */
+  publicUrl: string;
+  /** Further edge-function environment (MINTID_TOKEN_TTL_SECONDS, …). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface Api {
+  gateway: Gateway;
+  keys: LocalKeys;
+  token: TokenFunction;
+  /** Flushes the token function's pending uses through the gateway, then closes the gateway. */
+  close(): Promise<void>;
+}
+
+/**
+ * The API of the local stack: the gateway serving `/rest/v1/rpc/*`, with the `token` and `jwks`
+ * edge functions mounted at `/functions/v1/*`. The token function reaches PostgREST through the
+ * gateway in-process, with the service key, exactly as it would over HTTP.
+ */
+export async function startApi(options: ApiOptions): Promise<Api> {
+  const keys = await localKeys(options.jwtSecret);
+  let gateway: Gateway | undefined;
+  const inProcessFetch: typeof fetch = (input, init) => gateway!.fetch(new Request(input, init));
+  const env = {
+    ...options.env,
+    SUPABASE_URL: options.publicUrl,
+    SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    MINTID_SIGNING_KEYS: options.signingKeys,
+  };
+  const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch });
+  try {
+    const jwks = await createJwksFunction({ env });
+    gateway = await createGateway({
+      databaseUrl: options.authenticatorUrl,
+      jwtSecret: options.jwtSecret,
+      apiKeys: [keys.anonKey, keys.serviceRoleKey],
+      functions: { token: { handler: token.handler, verifyJwt: false }, jwks: { handler: jwks.handler, verifyJwt: false } },
+    });
+  } catch (error) {
+    await token.close();
+    throw error;
+  }
+  const ready = gateway;
+  return {
+    gateway: ready, keys, token,
+    close: async () => {
+      await token.close();
+      await ready.close();
+    },
+  };
+}

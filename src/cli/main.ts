@@ -1,4 +1,6 @@
 import '../node-websocket.js';
+import { credentialsCommand } from './credentials.js';
+import { EXIT } from './exit-codes.js';
 import { migrateCommand } from './migrate.js';
 import { startCommand } from './start.js';
 
@@ -8,12 +10,15 @@ Commands:
   start       run the local stack (PostgreSQL, migrations, demo data, API on :54321)
   migrate     apply the local platform objects and pending migrations to DATABASE_URL
               (or to the local embedded database under .mintid/ when DATABASE_URL is unset)
+  credentials create|list|rotate|revoke|events
+              manage a brand's credentials (\`mintid credentials\` for options)
   help        show this text
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: () => startCommand(),
   migrate: () => migrateCommand(),
+  credentials: (args) => credentialsCommand(args),
   help: async () => {
     console.log(usage);
     return 0;
@@ -25,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   const command = commands[name];
   if (!command) {
     console.error(`Unknown command: ${name}\n\n${usage}`);
-    return 64;
+    return EXIT.usage;
   }
   return command(rest);
 }
@@ -34,6 +39,6 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(`mintid: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(70);
+    process.exit(EXIT.unexpected);
   },
 );

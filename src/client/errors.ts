@@ -66,9 +66,13 @@ export class UnexpectedError extends MintIdError {
 
 /** Turns a supabase-js `rpc()` error and its status into one of the classes above. */
 export function toMintIdError(error: PostgrestErrorLike, status: number): MintIdError {
-  const init = { status, reason: error.details ?? null, hint: error.hint ?? null, postgrestCode: error.code ?? null };
   const message = error.message || `Request failed with status ${status}`;
-  if (status === 0 || status === 502 || status === 503 || status === 504) return new TransportError(message, init);
+  // supabase-js reports a network failure as status 0 with the stack trace in `details`: not a reason.
+  if (status === 0) {
+    return new TransportError(message, { status, hint: 'Check the API URL and that the server is running.' });
+  }
+  const init = { status, reason: error.details ?? null, hint: error.hint ?? null, postgrestCode: error.code ?? null };
+  if (status === 502 || status === 503 || status === 504) return new TransportError(message, init);
   if (status === 401) return new NotAuthenticatedError(message, init);
   if (status === 403) return new ForbiddenError(message, init);
   if (status === 400 && error.code === '22023') return new InvalidInputError(message, init);

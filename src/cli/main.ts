@@ -3,6 +3,7 @@ import { credentialsCommand } from './credentials.js';
 import { EXIT } from './exit-codes.js';
 import { migrateCommand } from './migrate.js';
 import { startCommand } from './start.js';
+import { generateSigningKey } from '../secrets/signing-key.js';
 
 const usage = `Usage: mintid <command>
 
@@ -12,6 +13,7 @@ Commands:
               (or to the local embedded database under .mintid/ when DATABASE_URL is unset)
   credentials create|list|rotate|revoke|events
               manage a brand's credentials (\`mintid credentials\` for options)
+  signing-key print a new private ES256 signing JWK (kid = its thumbprint) for MINTID_SIGNING_KEYS
   help        show this text
 `;
 
@@ -19,6 +21,10 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: () => startCommand(),
   migrate: () => migrateCommand(),
   credentials: (args) => credentialsCommand(args),
+  'signing-key': async () => {
+    console.log(JSON.stringify(await generateSigningKey()));
+    return EXIT.ok;
+  },
   help: async () => {
     console.log(usage);
     return 0;

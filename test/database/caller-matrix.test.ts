@@ -1,19 +1,15 @@
 // The shared security suite: every caller class of SPEC §4 against every RPC.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callRpc, createTestDatabase, type Caller, type TestDatabase } from '../support/database.js';
+import { callRpc, type Caller, type TestDatabase } from '../support/database.js';
 import { CATEGORY, expectPgError } from '../support/errors.js';
 import {
-  anonCaller, CALLER_CLASSES, createArgs, noClaimsCaller, noSubCaller, phc, seedBrands, serviceCaller, userCaller,
+  anonCaller, CALLER_CLASSES, createArgs, noClaimsCaller, noSubCaller, openSeededDatabase, phc, serviceCaller, userCaller,
   type BrandFixture,
 } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let f: BrandFixture;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  f = await seedBrands(db);
-});
+beforeAll(async () => ({ db, f } = await openSeededDatabase()));
 afterAll(() => db.close());
 
 /** A fresh active credential of the brand, created by the service role. */

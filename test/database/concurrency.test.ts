@@ -3,15 +3,14 @@
 // the events match the successes one to one.
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createArgs, phc, seedBrands, serviceCaller, userCaller, type BrandFixture } from '../support/fixtures.js';
+import type { TestDatabase } from '../support/database.js';
+import {
+  createArgs, phc, serviceCaller, userCaller, type BrandFixture, openSeededDatabase,
+} from '../support/fixtures.js';
 
 let db: TestDatabase;
 let f: BrandFixture;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  f = await seedBrands(db);
-});
+beforeAll(async () => ({ db, f } = await openSeededDatabase()));
 afterAll(() => db.close());
 
 /**

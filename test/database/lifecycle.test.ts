@@ -1,15 +1,14 @@
 // Rotate and revoke (SPEC §3, §5, §6): results, state conflicts, and one event per success.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { TestDatabase } from '../support/database.js';
 import { CATEGORY, expectPgError } from '../support/errors.js';
-import { createArgs, phc, seedBrands, serviceCaller, userCaller, type BrandFixture } from '../support/fixtures.js';
+import {
+  createArgs, phc, serviceCaller, userCaller, type BrandFixture, openSeededDatabase,
+} from '../support/fixtures.js';
 
 let db: TestDatabase;
 let f: BrandFixture;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  f = await seedBrands(db);
-});
+beforeAll(async () => ({ db, f } = await openSeededDatabase()));
 afterAll(() => db.close());
 
 const admin = () => userCaller(f.users.admin);

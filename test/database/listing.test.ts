@@ -1,16 +1,15 @@
 // list_api_credential_records and list_api_credential_events: keyset pagination newest first,
 // cursors only as issued, no hash in any item.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { TestDatabase } from '../support/database.js';
 import { CATEGORY, expectPgError } from '../support/errors.js';
-import { createArgs, seedBrands, serviceCaller, userCaller, type BrandFixture } from '../support/fixtures.js';
+import {
+  createArgs, serviceCaller, userCaller, type BrandFixture, openSeededDatabase,
+} from '../support/fixtures.js';
 
 let db: TestDatabase;
 let f: BrandFixture;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  f = await seedBrands(db);
-});
+beforeAll(async () => ({ db, f } = await openSeededDatabase()));
 afterAll(() => db.close());
 
 interface Page<T> { ok: true; items: T[]; next_cursor: string | null }

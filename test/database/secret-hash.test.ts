@@ -3,16 +3,15 @@
 import { hash as nodeRsHash } from '@node-rs/argon2';
 import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { TestDatabase } from '../support/database.js';
 import { CATEGORY, expectNotLeaked, expectPgError } from '../support/errors.js';
-import { b64, createArgs, phc, seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+import {
+  b64, createArgs, phc, serviceCaller, type BrandFixture, openSeededDatabase,
+} from '../support/fixtures.js';
 
 let db: TestDatabase;
 let f: BrandFixture;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  f = await seedBrands(db);
-});
+beforeAll(async () => ({ db, f } = await openSeededDatabase()));
 afterAll(() => db.close());
 
 const salt16 = b64(Buffer.alloc(16, 7));

@@ -1,15 +1,14 @@
 // SPEC §3/§6 table rules: they hold for the SQL console as the table owner, and they raise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { TestDatabase } from '../support/database.js';
 import { CATEGORY, expectPgError } from '../support/errors.js';
-import { createArgs, phc, seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+import {
+  createArgs, phc, serviceCaller, type BrandFixture, openSeededDatabase,
+} from '../support/fixtures.js';
 
 let db: TestDatabase;
 let f: BrandFixture;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  f = await seedBrands(db);
-});
+beforeAll(async () => ({ db, f } = await openSeededDatabase()));
 afterAll(() => db.close());
 
 async function credential(): Promise<string> {

@@ -1,15 +1,14 @@
 // The service-only functions the token endpoint uses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { TestDatabase } from '../support/database.js';
 import { CATEGORY, expectPgError } from '../support/errors.js';
-import { createArgs, seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+import {
+  createArgs, serviceCaller, type BrandFixture, openSeededDatabase,
+} from '../support/fixtures.js';
 
 let db: TestDatabase;
 let f: BrandFixture;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  f = await seedBrands(db);
-});
+beforeAll(async () => ({ db, f } = await openSeededDatabase()));
 afterAll(() => db.close());
 
 const create = async (overrides: Record<string, unknown> = {}) => {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ApiCaller, Caller, TestDatabase } from './database.js';
+import { createTestDatabase, type ApiCaller, type Caller, type TestDatabase } from './database.js';
 
 export interface BrandFixture {
   brandId: string;
@@ -22,6 +22,12 @@ export async function seedBrands(db: TestDatabase): Promise<BrandFixture> {
       (${brandId}, ${users.member}, 'member'), (${otherBrandId}, ${users.otherAdmin}, 'admin')`;
   });
   return { brandId, otherBrandId, users };
+}
+
+/** This file's own database with the brand fixture seeded: `({ db, f } = await openSeededDatabase())`. */
+export async function openSeededDatabase(): Promise<{ db: TestDatabase; f: BrandFixture }> {
+  const db = await createTestDatabase();
+  return { db, f: await seedBrands(db) };
 }
 
 /** The claims PostgREST sets for a signed-in Supabase user. */

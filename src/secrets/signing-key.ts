@@ -1,17 +1,9 @@
 // ES256 signing keys for the token endpoint (MINTID_SIGNING_KEYS), generated locally.
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import type { PrivateEcJwk, PublicSigningJwk } from '../../supabase/functions/_shared/keys.ts';
 
-/** A private ES256 JWK as MINTID_SIGNING_KEYS holds it. */
-export interface SigningJwk extends JWK {
-  kty: 'EC';
-  crv: 'P-256';
-  x: string;
-  y: string;
-  d: string;
-  kid: string;
-  alg: 'ES256';
-  use: 'sig';
-}
+/** A private ES256 JWK as MINTID_SIGNING_KEYS holds it (the token function's own types). */
+export type SigningJwk = PrivateEcJwk & Pick<PublicSigningJwk, 'alg' | 'use'>;
 
 /**
  * A new private ES256 JWK whose `kid` is its RFC 7638 thumbprint (stable, and says nothing about

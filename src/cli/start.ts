@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseLocalEnv } from '../local/config.js';
 import { DEMO_BRAND_ID } from '../local/keys.js';
 import { startStack, type Stack } from '../local/stack.js';
@@ -21,7 +22,7 @@ MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : 
   owner  ${keys.userTokens.owner}
   admin  ${keys.userTokens.admin}
   member ${keys.userTokens.member}
-${stack.signingKeyCreated ? '\n  A new token signing key was written to .mintid/signing-keys.json.\n' : ''}
+${stack.signingKeyCreated ? `\n  A new token signing key was written to ${path.join(stack.stateDir, 'signing-keys.json')}.\n` : ''}
 Try it (curl, as the demo admin):
 
   curl -s ${url}/rest/v1/rpc/list_api_credential_records \\

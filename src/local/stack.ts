@@ -16,6 +16,8 @@ export interface Stack {
   /** Whether demo data was added by this start. */
   seeded: boolean;
   signingKeyCreated: boolean;
+  /** Where local state (data, signing keys) lives. */
+  stateDir: string;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -71,7 +73,7 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
     await api.gateway.listen(env.MINTID_PORT, '127.0.0.1');
     log(`migrations owned by ${migrated.ownerRole}`);
     return {
-      url, keys: api.keys, seeded, signingKeyCreated: signing.created, stop,
+      url, keys: api.keys, seeded, signingKeyCreated: signing.created, stateDir: env.stateDir, stop,
       databaseUrl: database.embedded ? databaseUrl(database.adminUrl, undefined, { user: 'postgres', password: LOCAL_LOGIN_PASSWORD }) : database.adminUrl,
     };
   } catch (error) {

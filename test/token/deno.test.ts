@@ -1,16 +1,15 @@
 // The same edge functions under real Deno: `deno run` of supabase/functions/token/index.ts and
 // jwks/index.ts with the import map, an end-to-end exchange over HTTP, and the token verified
-// against the Deno-served JWKS. The functions reach the database through supabase-js, so this test
-// stands up a minimal PostgREST stand-in that answers only the two token RPCs by calling the real
-// database as service_role. (The lead replaces this stand-in with the real gateway later.)
+// against the Deno-served JWKS. The token function reaches the database through supabase-js and
+// the real gateway (the local stack's API, src/local/api.ts, over HTTP) with the service key.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+import { startTestApi, type TestApi } from '../support/api.js';
+import type { TestDatabase } from '../support/database.js';
+import type { BrandFixture } from '../support/fixtures.js';
 import { freePort } from '../support/urls.js';
 import { generateClientSecret } from '../../src/secrets/generate.js';
 import { generateSigningKey } from '../../src/secrets/signing-key.js';
@@ -19,46 +18,16 @@ import { createCredential, type TestCredential } from './helpers.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DENO = path.join(ROOT, 'node_modules/.bin/deno');
 const DENO_DIR = path.join(ROOT, 'node_modules/.cache/deno');
-const SERVICE_KEY = 'test-service-role-key';
-const RPCS = new Set(['lookup_api_credential_for_token', 'record_api_credential_use']);
 
+let api: TestApi;
 let db: TestDatabase;
 let f: BrandFixture;
 let credential: TestCredential;
-let rest: Server;
 const children: ChildProcess[] = [];
 const output: string[] = [];
 let tokenUrl: string;
 let jwksUrl: string;
 let issuer: string;
-const restCalls: string[] = [];
-
-/** PostgREST stand-in: POST /rest/v1/rpc/<one of the two token RPCs>, service key required. */
-function startRestStandIn(port: number): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const fn = /^\/rest\/v1\/rpc\/([a-z_]+)$/.exec(req.url ?? '')?.[1];
-      const send = (status: number, body: unknown) => {
-        res.writeHead(status, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      if (req.method !== 'POST' || !fn || !RPCS.has(fn)) return send(404, { code: 'PGRST202', message: 'not found', details: null, hint: null });
-      if (req.headers.apikey !== SERVICE_KEY || req.headers.authorization !== `Bearer ${SERVICE_KEY}`) {
-        return send(401, { code: 'PGRST301', message: 'JWT invalid', details: null, hint: null });
-      }
-      restCalls.push(fn);
-      try {
-        send(200, await db.rpc(serviceCaller, fn, JSON.parse(Buffer.concat(chunks).toString() || '{}')));
-      } catch (error) {
-        const e = error as { code?: string; message?: string; detail?: string; hint?: string };
-        send(400, { code: e.code, message: e.message, details: e.detail ?? null, hint: e.hint ?? null });
-      }
-    });
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
-}
 
 function startDeno(entry: string, env: Record<string, string>): ChildProcess {
   const child = spawn(DENO, ['run', '--allow-net', '--allow-env', '--allow-read', '--config', 'supabase/functions/deno.json', entry], {
@@ -88,13 +57,12 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: num
 
 beforeAll(async () => {
   mkdirSync(DENO_DIR, { recursive: true });
-  db = await createTestDatabase();
-  f = await seedBrands(db);
+  api = await startTestApi();
+  ({ db, brands: f } = api);
   credential = await createCredential(db, f.brandId, { _scopes: ['products:read', 'orders:write'] });
-  const [restPort, tokenPort, jwksPort] = [await freePort(), await freePort(), await freePort()];
-  rest = await startRestStandIn(restPort);
+  const [tokenPort, jwksPort] = [await freePort(), await freePort()];
   const keys = JSON.stringify([await generateSigningKey(), await generateSigningKey()]);
-  const common = { SUPABASE_URL: `http://127.0.0.1:${restPort}`, SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY, MINTID_SIGNING_KEYS: keys };
+  const common = { SUPABASE_URL: api.url, SUPABASE_SERVICE_ROLE_KEY: api.keys.serviceRoleKey, MINTID_SIGNING_KEYS: keys };
   const token = startDeno('supabase/functions/token/index.ts', { ...common, PORT: String(tokenPort), MINTID_USAGE_FLUSH_SECONDS: '1' });
   const jwks = startDeno('supabase/functions/jwks/index.ts', { ...common, PORT: String(jwksPort) });
   tokenUrl = `http://127.0.0.1:${tokenPort}/`;
@@ -111,8 +79,7 @@ afterAll(async () => {
     child.kill('SIGTERM');
     setTimeout(() => { child.kill('SIGKILL'); }, 5_000).unref();
   })));
-  await new Promise<void>((resolve) => rest?.close(() => resolve()));
-  await db?.close();
+  await api?.close();
 });
 
 const exchange = (body: Record<string, string>, headers: Record<string, string> = {}) =>
@@ -152,12 +119,11 @@ describe('the token and jwks functions under Deno', () => {
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
   });
 
-  it('records last_used_at through record_api_credential_use within seconds', async () => {
+  it('records last_used_at through the gateway\'s record_api_credential_use within seconds', async () => {
     await expect.poll(async () => {
       const [row] = await db.admin<{ last_used_at: Date | null }[]>`select last_used_at from mintid.api_credentials where id = ${credential.credentialId}`;
       return row!.last_used_at;
     }, { timeout: 10_000 }).toBeInstanceOf(Date);
-    expect(restCalls).toContain('record_api_credential_use');
   });
 
   it('type-check under Deno (deno check of both adapters and the shared surface)', async () => {

@@ -1,0 +1,252 @@
+// End to end: the real `mintid start` binary (what `npm start` runs) on a fresh state directory
+// with the embedded PostgreSQL: the banner, the demo brand, a credential created over HTTP and
+// exchanged for a token, a clean stop on SIGINT, a restart that keeps everything, SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_BRAND_ID } from '../../src/local/keys.js';
+import { generateClientId, generateClientSecret } from '../../src/secrets/generate.js';
+import { hashClientSecret } from '../../src/secrets/hash.js';
+import { basic } from '../token/helpers.js';
+import { freePort } from '../support/urls.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SLOW = { timeout: 120_000 };
+
+/** Replaces JWTs in text that may end up in a failure message: tests never print keys. */
+const redact = (text: string) => text.replace(/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '<jwt>');
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+interface Banner {
+  text: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  owner: string;
+  admin: string;
+  member: string;
+}
+
+let stateDir: string;
+let port: number;
+let dbPort: number;
+let url: string;
+const started: Running[] = [];
+
+/** Spawns `node bin/mintid.js start` with the embedded database (DATABASE_URL removed). */
+function startBinary(): Running {
+  const env: NodeJS.ProcessEnv = { ...process.env, MINTID_STATE_DIR: stateDir, MINTID_PORT: String(port), MINTID_DB_PORT: String(dbPort) };
+  for (const name of ['DATABASE_URL', 'MINTID_JWT_SECRET', 'MINTID_SIGNING_KEYS']) delete env[name];
+  const child = spawn(process.execPath, ['bin/mintid.js', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { text += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const running = { child, output: () => text, exited };
+  started.push(running);
+  return running;
+}
+
+/** Resolves once the output contains `marker`; rejects when the process exits first or time runs out. */
+async function waitForOutput(running: Running, marker: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!running.output().includes(marker)) {
+    if (running.child.exitCode !== null) throw new Error(`mintid exited with ${running.child.exitCode}:\n${redact(running.output())}`);
+    if (Date.now() > deadline) throw new Error(`no "${marker}" within ${timeoutMs} ms:\n${redact(running.output())}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The keys the banner prints, one `  <label> <jwt>` line each. */
+function parseBanner(text: string): Banner {
+  const key = (label: string) => {
+    const match = new RegExp(`^  ${label}\\s+(eyJ[A-Za-z0-9._-]+)$`, 'm').exec(text);
+    if (!match) throw new Error(`the banner has no "${label}" line`);
+    return match[1]!;
+  };
+  return {
+    text, anonKey: key('anon key'), serviceRoleKey: key('service_role key'),
+    owner: key('owner'), admin: key('admin'), member: key('member'),
+  };
+}
+
+async function startAndWait(): Promise<{ running: Running; banner: Banner }> {
+  const running = startBinary();
+  await waitForOutput(running, 'Press Ctrl-C to stop.', 90_000);
+  return { running, banner: parseBanner(running.output()) };
+}
+
+/** Sends a signal and resolves with the exit code (rejects after 10 s). */
+async function stopWith(running: Running, signal: NodeJS.Signals): Promise<number | null> {
+  running.child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`mintid did not exit within 10 s of ${signal}:\n${redact(running.output())}`)), 10_000);
+  });
+  try {
+    return await Promise.race([running.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const rpc = (fn: string, body: unknown, headers: Record<string, string>) =>
+  fetch(`${url}/rest/v1/rpc/${fn}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+const asUser = (banner: Banner, token: string) => ({ apikey: banner.anonKey, Authorization: `Bearer ${token}` });
+
+const exchange = (clientId: string, secret: string) => fetch(`${url}/functions/v1/token`, {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(clientId, secret) },
+  body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+});
+
+interface ListBody { ok: boolean; items: { id: string; client_id: string; status: string }[]; next_cursor: string | null }
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(path.join(tmpdir(), 'mintid-stack-'));
+  [port, dbPort] = [await freePort(), await freePort()];
+  url = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  for (const running of started) {
+    if (running.child.exitCode !== null || running.child.signalCode !== null) continue;
+    running.child.kill('SIGTERM');
+    const timer = setTimeout(() => running.child.kill('SIGKILL'), 10_000);
+    await running.exited;
+    clearTimeout(timer);
+  }
+  // A stack that was killed outright leaves its embedded server behind: stop that one (ours only).
+  const pidFile = path.join(stateDir, 'db', 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  await rm(stateDir, { recursive: true, force: true });
+}, 30_000);
+
+describe('mintid start on a fresh state directory', () => {
+  let first: { running: Running; banner: Banner };
+  const credential = { clientId: generateClientId(), secret: generateClientSecret(), id: '' };
+  let kid: string;
+
+  it('prints the banner with the keys and demo tokens after adding demo data', SLOW, async () => {
+    first = await startAndWait();
+    const { text } = first.banner;
+    expect(text).toContain('local stack is up (demo data added)');
+    expect(text).toContain(`API URL        ${url}`);
+    expect(text).toContain(`Token endpoint ${url}/functions/v1/token`);
+    expect(new Set(Object.values(first.banner).slice(1)).size).toBe(5);
+  });
+
+  it('answers the banner\'s curl example, run literally, with ok: true', SLOW, async () => {
+    const match = /^ {2}curl -s [\s\S]*?-d '[^'\n]*'$/m.exec(first.banner.text);
+    expect(match, 'the banner has a curl example').not.toBeNull();
+    const child = spawn('sh', ['-c', match![0]], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ ok: true, items: [], next_cursor: null });
+  });
+
+  it('lists the demo brand\'s credentials for the demo admin: none yet', SLOW, async () => {
+    const res = await rpc('list_api_credential_records', { _brand_id: DEMO_BRAND_ID }, asUser(first.banner, first.banner.admin));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as ListBody;
+    expect(body).toEqual({ ok: true, items: [], next_cursor: null });
+  });
+
+  it('refuses the demo member with 403 and a request without apikey with 401', SLOW, async () => {
+    const member = await rpc('list_api_credential_records', { _brand_id: DEMO_BRAND_ID }, asUser(first.banner, first.banner.member));
+    expect(member.status).toBe(403);
+    expect(((await member.json()) as { details: string }).details).toBe('not_brand_admin');
+    const noKey = await rpc('list_api_credential_records', { _brand_id: DEMO_BRAND_ID }, { Authorization: `Bearer ${first.banner.admin}` });
+    expect(noKey.status).toBe(401);
+  });
+
+  it('creates a credential by RPC with an argon2id hash and exchanges it for a token', SLOW, async () => {
+    const created = await rpc('create_api_credential_record', {
+      _brand_id: DEMO_BRAND_ID, _name: 'ERP sync', _client_id: credential.clientId,
+      _client_secret_hash: await hashClientSecret(credential.secret), _scopes: ['products:read', 'orders:write'],
+    }, asUser(first.banner, first.banner.admin));
+    expect(created.status).toBe(200);
+    credential.id = ((await created.json()) as { credential_id: string }).credential_id;
+
+    const res = await exchange(credential.clientId, credential.secret);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { access_token: string };
+    const { payload } = await jwtVerify(body.access_token, createRemoteJWKSet(new URL(`${url}/functions/v1/jwks`)), {
+      issuer: `${url}/functions/v1/token`, audience: 'mintid',
+    });
+    expect(payload).toMatchObject({ sub: credential.clientId, brand_id: DEMO_BRAND_ID, credential_id: credential.id });
+    kid = decodeProtectedHeader(body.access_token).kid!;
+    expect(kid).toEqual(expect.any(String));
+  });
+
+  it('refuses a wrong secret at the token endpoint', SLOW, async () => {
+    const res = await exchange(credential.clientId, generateClientSecret());
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_client');
+  });
+
+  it('stops on SIGINT with exit code 0, printing Stopped.', SLOW, async () => {
+    expect(await stopWith(first.running, 'SIGINT')).toBe(0);
+    expect(first.running.output()).toContain('Stopped.');
+    await expect(fetch(`${url}/functions/v1/jwks`)).rejects.toThrow();
+  });
+
+  describe('started again on the same state directory', () => {
+    let second: { running: Running; banner: Banner };
+
+    it('does not add demo data again and prints the same keys', SLOW, async () => {
+      second = await startAndWait();
+      expect(second.banner.text).not.toContain('(demo data added)');
+      expect(second.banner.text).not.toContain('A new token signing key');
+      const { text: _first, ...firstKeys } = first.banner;
+      const { text: _second, ...secondKeys } = second.banner;
+      expect(secondKeys).toEqual(firstKeys);
+    });
+
+    it('still lists the credential', SLOW, async () => {
+      const res = await rpc('list_api_credential_records', { _brand_id: DEMO_BRAND_ID }, asUser(second.banner, second.banner.admin));
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as ListBody;
+      expect(body.items.map((i) => [i.id, i.client_id, i.status])).toEqual([[credential.id, credential.clientId, 'active']]);
+    });
+
+    it('publishes the same signing key', SLOW, async () => {
+      const res = await fetch(`${url}/functions/v1/jwks`);
+      expect(res.status).toBe(200);
+      const { keys } = (await res.json()) as { keys: { kid: string }[] };
+      expect(keys.map((k) => k.kid)).toEqual([kid]);
+    });
+
+    it('issues a token for the same secret', SLOW, async () => {
+      const res = await exchange(credential.clientId, credential.secret);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { access_token: string };
+      expect(decodeProtectedHeader(body.access_token).kid).toBe(kid);
+    });
+
+    it('stops on SIGTERM with exit code 0', SLOW, async () => {
+      expect(await stopWith(second.running, 'SIGTERM')).toBe(0);
+      expect(second.running.output()).toContain('Stopped.');
+    });
+  });
+});

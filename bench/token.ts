@@ -1,0 +1,119 @@
+// The token table: client_credentials exchanges per second, cold (argon2 on every request: each
+// credential used once) and warm (one client repeating: the verify cache answers), next to the
+// bare argon2id verification rate of the same library the endpoint uses (@node-rs/argon2).
+import { generateClientId, generateClientSecret } from '../src/secrets/generate.js';
+import { hashClientSecret, verifyClientSecret } from '../src/secrets/hash.js';
+import { ARGON2_PARAMS } from '../src/secrets/phc.js';
+import { inParallel, runFor, type Cell } from './measure.js';
+import { createPostgrestCaller, type PostgrestCaller } from './postgrest-sql.js';
+import { createArgs, createCredential } from './rpc.js';
+import type { BenchEnv } from './setup.js';
+import { markdownTable, ms, num, ratio } from './table.js';
+
+export interface TokenBenchOptions {
+  seconds: number;
+  warmupSeconds: number;
+  concurrencies: number[];
+  /** Upper bound on pre-created cold credentials per concurrency. */
+  maxColdCredentials: number;
+}
+
+interface Client {
+  clientId: string;
+  /** Kept in memory only; never printed. */
+  secret: string;
+  hash: string;
+}
+
+const basic = (c: Client) => `Basic ${Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.secret)}`).toString('base64')}`;
+
+/** One exchange; anything but a 200 with a Bearer access token throws (status and OAuth error code only). */
+async function exchange(url: string, client: Client): Promise<void> {
+  const response = await fetch(`${url}/functions/v1/token`, {
+    method: 'POST',
+    headers: { Authorization: basic(client), 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  const text = await response.text();
+  let body: { access_token?: unknown; token_type?: unknown; error?: unknown } | undefined;
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    body = undefined;
+  }
+  if (response.status !== 200 || typeof body?.access_token !== 'string' || body.token_type !== 'Bearer') {
+    throw new Error(`the token endpoint answered ${response.status} (error ${String(body?.error ?? 'none')}) instead of 200 with a Bearer token`);
+  }
+}
+
+/** New credentials with real argon2id hashes (default parameters), created through the SQL path. */
+async function makeClients(call: PostgrestCaller, brandId: string, count: number, prefix: string): Promise<Client[]> {
+  const secrets = Array.from({ length: count }, () => generateClientSecret());
+  const hashes = await inParallel(secrets, 4, (secret) => hashClientSecret(secret));
+  const clients = secrets.map((secret, i) => ({ clientId: generateClientId(prefix), secret, hash: hashes[i]! }));
+  await inParallel(clients, 8, (c) => createCredential(call, createArgs(brandId, c.clientId, c.hash, 'Token bench client')));
+  return clients;
+}
+
+export async function tokenTable(env: BenchEnv, options: TokenBenchOptions, log: (line: string) => void): Promise<string> {
+  const call = await createPostgrestCaller(env);
+  const run = (concurrency: number) => ({ concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds });
+
+  log('token: a warm client and a sample exchange…');
+  const [warmClient] = await makeClients(call, env.workBrandId, 1, 'bench_warm_');
+  await exchange(env.apiUrl, warmClient!);
+
+  const bare = new Map<number, Cell>();
+  for (const concurrency of options.concurrencies) {
+    log(`token: bare argon2 verify × ${concurrency}…`);
+    bare.set(concurrency, await runFor(async () => {
+      if (!(await verifyClientSecret(warmClient!.hash, warmClient!.secret))) throw new Error('argon2 did not verify its own hash');
+    }, run(concurrency)));
+  }
+
+  // Enough single-use credentials for warm-up + window at the bare argon2 rate (an upper bound on
+  // the cold exchange rate), with a margin; a pool that still runs dry ends the cell early.
+  const cold = new Map<number, Client[]>();
+  for (const concurrency of options.concurrencies) {
+    const estimate = bare.get(concurrency)!.perSecond * (options.seconds + options.warmupSeconds) * 1.3 + 4 * concurrency;
+    const count = Math.min(options.maxColdCredentials, Math.ceil(estimate));
+    log(`token: hashing ${count} cold credentials for concurrency ${concurrency}…`);
+    cold.set(concurrency, await makeClients(call, env.workBrandId, count, `bench_cold${concurrency}_`));
+  }
+
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const mode of ['cold', 'warm'] as const) {
+    for (const concurrency of options.concurrencies) {
+      log(`token: ${mode} × ${concurrency}…`);
+      let cell: Cell;
+      if (mode === 'cold') {
+        const pool = cold.get(concurrency)!;
+        let next = 0;
+        cell = await runFor(async () => {
+          const client = pool[next];
+          if (!client) return false;
+          next += 1;
+          await exchange(env.apiUrl, client);
+        }, run(concurrency));
+        if (cell.exhausted) notes.push(`- cold × ${concurrency} used up its ${pool.length} credentials before the time was up (${cell.count} measured).`);
+      } else {
+        cell = await runFor(() => exchange(env.apiUrl, warmClient!), run(concurrency));
+      }
+      const argon = bare.get(concurrency)!;
+      rows.push([mode, String(concurrency), num(cell.perSecond), ms(cell.p50), ms(cell.p99), num(argon.perSecond), ratio(cell.perSecond, argon.perSecond)]);
+    }
+  }
+  const { memoryCost, timeCost, parallelism } = ARGON2_PARAMS;
+  const table = markdownTable(
+    ['mode', 'concurrency', 'exchanges/s', 'p50 ms', 'p99 ms', 'bare argon2 verify/s', 'exchanges/argon2'],
+    rows, ['mode'],
+  );
+  return `${table}\n\n${[
+    `- argon2id m=${memoryCost} t=${timeCost} p=${parallelism} (the default of \`hashClientSecret\`); bare = \`verifyClientSecret\` (@node-rs/argon2) in the bench's main thread, same run.`,
+    '- cold: every exchange uses a credential never seen before (pre-created with real hashes), so argon2 runs every time.',
+    '- warm: one client repeating; the verify cache answers, the credential is still looked up on every request.',
+    '- Each exchange: POST /functions/v1/token, `grant_type=client_credentials`, HTTP Basic; lookup through the gateway in-process with the service key; ES256 access token.',
+    ...notes,
+  ].join('\n')}`;
+}

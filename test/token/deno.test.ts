@@ -18,6 +18,10 @@ import { createCredential, type TestCredential } from './helpers.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DENO = path.join(ROOT, 'node_modules/.bin/deno');
 const DENO_DIR = path.join(ROOT, 'node_modules/.cache/deno');
+// Deno resolves the npm: imports of deno.json from the node_modules that `npm ci` installed (the
+// same pinned versions), so the test needs no download of its own: no network, no certificate
+// store. Deployed functions resolve them from the registry as usual.
+const DENO_FLAGS = ['--node-modules-dir=manual', '--config', 'supabase/functions/deno.json'];
 
 let api: TestApi;
 let db: TestDatabase;
@@ -30,7 +34,7 @@ let jwksUrl: string;
 let issuer: string;
 
 function startDeno(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(DENO, ['run', '--allow-net', '--allow-env', '--allow-read', '--config', 'supabase/functions/deno.json', entry], {
+  const child = spawn(DENO, ['run', '--allow-net', '--allow-env', '--allow-read', ...DENO_FLAGS, entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_DIR, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,7 +72,6 @@ beforeAll(async () => {
   tokenUrl = `http://127.0.0.1:${tokenPort}/`;
   issuer = `${common.SUPABASE_URL}/functions/v1/token`;
   jwksUrl = `http://127.0.0.1:${jwksPort}/`;
-  // The first run downloads the npm: packages into DENO_DIR; later runs reuse them.
   await Promise.all([waitUntilServing(tokenUrl, token, 120_000), waitUntilServing(jwksUrl, jwks, 120_000)]);
 }, 180_000);
 
@@ -127,7 +130,7 @@ describe('the token and jwks functions under Deno', () => {
   });
 
   it('type-check under Deno (deno check of both adapters and the shared surface)', async () => {
-    const child = spawn(DENO, ['check', '--config', 'supabase/functions/deno.json',
+    const child = spawn(DENO, ['check', ...DENO_FLAGS,
       'supabase/functions/token/index.ts', 'supabase/functions/jwks/index.ts', 'supabase/functions/_shared/mod.ts'], {
       cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_DIR, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
     });

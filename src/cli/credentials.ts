@@ -110,7 +110,7 @@ const subcommands: Record<string, (client: CredentialsClient, v: Record<string, 
     const status = v.status as 'active' | 'expired' | 'revoked' | undefined;
     const limit = optionalInt(v, 'limit');
     const result = await pages(v.all as boolean, (cursor) => client.listCredentials({
-      brandId, ...(status ? { status } : {}), ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}),
+      brandId, ...(status ? { status } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
     }), v.cursor as string | undefined);
     const lines = result.items.map((c) => `${c.id}  ${c.status.padEnd(7)}  ${c.clientId}  ${c.name}  [${c.scopes.join(' ')}]`);
     print([...lines, ...(result.nextCursor ? [`next cursor: ${result.nextCursor}`] : []), `${result.items.length} credential(s)`].join('\n'),
@@ -130,7 +130,7 @@ const subcommands: Record<string, (client: CredentialsClient, v: Record<string, 
     const limit = optionalInt(v, 'limit');
     const credentialId = v.credential as string | undefined;
     const result = await pages(v.all as boolean, (cursor) => client.listEvents({
-      brandId, ...(credentialId ? { credentialId } : {}), ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}),
+      brandId, ...(credentialId ? { credentialId } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
     }), v.cursor as string | undefined);
     const lines = result.items.map((e) => `${e.occurredAt}  ${e.action.padEnd(7)}  ${e.credentialId}  ${e.actor}${e.reason ? `  "${e.reason}"` : ''}`);
     print([...lines, ...(result.nextCursor ? [`next cursor: ${result.nextCursor}`] : []), `${result.items.length} event(s)`].join('\n'),

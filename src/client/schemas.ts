@@ -10,10 +10,15 @@ const status = z.enum(['active', 'expired', 'revoked']);
 const scope = z.string().min(3).max(64).regex(/^[a-z][a-z0-9_.-]*:[a-z][a-z0-9_.-]*$/, 'a scope is resource:action in lower case');
 const metadata = z.record(z.string(), z.unknown());
 const limit = z.number().int().min(1).max(200);
+/** Text as the database measures it: code points after trimming spaces, tabs, CR and LF at both ends. */
+const trimmedText = (max: number) => z.string().refine((text) => {
+  const length = [...text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')].length;
+  return length >= 1 && length <= max;
+}, `must be 1 to ${max} characters after trimming`);
 
 export const createCredentialRecordParams = z.object({
   brandId: uuid,
-  name: z.string().trim().min(1).max(120),
+  name: trimmedText(120),
   clientId: z.string().regex(/^[A-Za-z0-9._-]{3,128}$/, 'client ids are 3–128 characters of A-Z a-z 0-9 . _ -'),
   clientSecretHash: argon2idPhcSchema,
   scopes: z.array(scope).min(1).max(50).refine((s) => new Set(s).size === s.length, 'scopes must be distinct'),
@@ -23,7 +28,7 @@ export const createCredentialRecordParams = z.object({
 export const createCredentialParams = createCredentialRecordParams
   .omit({ clientSecretHash: true, clientId: true })
   .extend({ clientId: createCredentialRecordParams.shape.clientId.optional() });
-export const revokeCredentialParams = z.object({ brandId: uuid, credentialId: uuid, reason: z.string().trim().min(1).max(500) });
+export const revokeCredentialParams = z.object({ brandId: uuid, credentialId: uuid, reason: trimmedText(500) });
 export const rotateSecretRecordParams = revokeCredentialParams.extend({ newSecretHash: argon2idPhcSchema });
 export const rotateSecretParams = revokeCredentialParams;
 export const listCredentialsParams = z.object({

@@ -45,6 +45,24 @@ async function platformMissing(sql: Sql): Promise<string[]> {
   return row!.missing;
 }
 
+/** Sets the authenticator's password from a privileged non-superuser login, or explains why it cannot. */
+async function setAuthenticatorPassword(sql: Sql, password: string): Promise<void> {
+  try {
+    // The password travels as a bind parameter, so no statement text (or server log line) holds it.
+    await sql.begin(async (tx) => {
+      await tx`select set_config('mintid.authenticator_password', ${password}, true)`;
+      await tx.unsafe(`do $$ begin
+        execute format('alter role authenticator with login password %L', current_setting('mintid.authenticator_password'));
+      end $$`);
+    });
+  } catch (error) {
+    throw new Error(
+      `This login cannot set the password of the authenticator role (${(error as { code?: string }).code ?? 'error'}). ` +
+        'Use a superuser DATABASE_URL for the local stack, or a login with CREATEROLE and ADMIN on authenticator.',
+    );
+  }
+}
+
 /**
  * Creates, where missing, what hosted Supabase already provides: the API roles, `authenticator`,
  * the `extensions` schema with pgcrypto, and a minimal `auth` schema. Needs a superuser unless
@@ -60,6 +78,7 @@ export async function ensurePlatform(sql: Sql, options: PlatformOptions = {}): P
           'that could create them. Point DATABASE_URL at a Supabase database, or at a superuser login.',
       );
     }
+    if (options.authenticatorPassword) await setAuthenticatorPassword(sql, options.authenticatorPassword);
     return { ownerRole };
   }
   const script = await readFile(platformSqlUrl, 'utf8');

@@ -6,7 +6,7 @@ import { LOCAL_LOGIN_PASSWORD, openLocalDatabase } from './database.js';
 import { DEMO_BRAND_ID, type LocalKeys } from './keys.js';
 import { migrate } from './migrate.js';
 import { localAuthenticatorPassword, localSigningKeys } from './state.js';
-import { databaseUrl } from './urls.js';
+import { databaseUrl, redactPassword } from './urls.js';
 
 const seedUrl = new URL('../../supabase/seed.sql', import.meta.url);
 
@@ -74,7 +74,10 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
     log(`migrations owned by ${migrated.ownerRole}`);
     return {
       url, keys: api.keys, seeded, signingKeyCreated: signing.created, stateDir: env.stateDir, stop,
-      databaseUrl: database.embedded ? databaseUrl(database.adminUrl, undefined, { user: 'postgres', password: LOCAL_LOGIN_PASSWORD }) : database.adminUrl,
+      // The embedded server's local demo login is printable; a DATABASE_URL's password is not.
+      databaseUrl: database.embedded
+        ? databaseUrl(database.adminUrl, undefined, { user: 'postgres', password: LOCAL_LOGIN_PASSWORD })
+        : redactPassword(database.adminUrl),
     };
   } catch (error) {
     await stop();

@@ -8,3 +8,10 @@ export function databaseUrl(url: string, database?: string, login?: { user: stri
   }
   return parsed.toString();
 }
+
+/** The URL with its password (if any) replaced by `***`, for printing. */
+export function redactPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

@@ -121,3 +121,8 @@ create trigger refuse_api_credential_delete
 create trigger refuse_api_credential_truncate
   before truncate on mintid.api_credentials
   for each statement execute function mintid.refuse_api_credential_removal();
+-- ALWAYS: the rules also hold under session_replication_role = replica, which silences ordinary
+-- triggers (a superuser, or hosted Supabase's postgres, can set it in any session).
+alter table mintid.api_credentials enable always trigger guard_api_credential;
+alter table mintid.api_credentials enable always trigger refuse_api_credential_delete;
+alter table mintid.api_credentials enable always trigger refuse_api_credential_truncate;

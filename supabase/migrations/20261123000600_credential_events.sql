@@ -43,18 +43,23 @@ create trigger refuse_event_update_delete
 create trigger refuse_event_truncate
   before truncate on mintid.api_credential_events
   for each statement execute function mintid.refuse_event_change();
+-- ALWAYS: also under session_replication_role = replica.
+alter table mintid.api_credential_events enable always trigger refuse_event_update_delete;
+alter table mintid.api_credential_events enable always trigger refuse_event_truncate;
 
--- Appends one event. Private: called by the credential RPCs inside their transaction.
+-- Appends one event at the given time (the change's own time). Private: called by the credential
+-- RPCs inside their transaction.
 create function mintid.record_event(
-  _credential_id uuid, _brand_id uuid, _action mintid.credential_action, _actor text, _reason text
+  _credential_id uuid, _brand_id uuid, _action mintid.credential_action, _actor text, _reason text,
+  _occurred_at timestamptz
 )
 returns void
 language sql
 set search_path = ''
 as $$
-  insert into mintid.api_credential_events (credential_id, brand_id, action, actor, reason)
-  values (_credential_id, _brand_id, _action, _actor, _reason);
+  insert into mintid.api_credential_events (credential_id, brand_id, action, actor, reason, occurred_at)
+  values (_credential_id, _brand_id, _action, _actor, _reason, _occurred_at);
 $$;
-comment on function mintid.record_event(uuid, uuid, mintid.credential_action, text, text) is
+comment on function mintid.record_event(uuid, uuid, mintid.credential_action, text, text, timestamptz) is
   'Appends one audit event. Private.';
-revoke all on function mintid.record_event(uuid, uuid, mintid.credential_action, text, text) from public, anon, authenticated, service_role;
+revoke all on function mintid.record_event(uuid, uuid, mintid.credential_action, text, text, timestamptz) from public, anon, authenticated, service_role;

@@ -103,7 +103,7 @@ revoke all on function mintid.assert_page_limit(int) from public, anon, authenti
 -- Lists a brand's credentials, newest first, optionally by status. Never returns a hash.
 -- Callers: brand owner/admin (authenticated), service_role, SQL-console operators.
 create function public.list_api_credential_records(
-  _brand_id uuid, _status text default null, _limit int default 50, _cursor text default null
+  _brand_id uuid default null, _status text default null, _limit int default 50, _cursor text default null
 )
 returns jsonb
 language plpgsql
@@ -163,7 +163,7 @@ grant execute on function public.list_api_credential_records(uuid, text, int, te
 -- Lists a brand's credential events, newest first, optionally of one credential.
 -- Callers: brand owner/admin (authenticated), service_role, SQL-console operators.
 create function public.list_api_credential_events(
-  _brand_id uuid, _credential_id uuid default null, _limit int default 50, _cursor text default null
+  _brand_id uuid default null, _credential_id uuid default null, _limit int default 50, _cursor text default null
 )
 returns jsonb
 language plpgsql

@@ -4,7 +4,7 @@
 -- Returns what verifying a client secret needs, or credential: null for an unknown client_id.
 -- The status is computed at call time, so revocation and expiry apply to the very next exchange.
 -- Callers: service_role (the token edge function), SQL-console operators.
-create function public.lookup_api_credential_for_token(_client_id text)
+create function public.lookup_api_credential_for_token(_client_id text default null)
 returns jsonb
 language plpgsql
 stable
@@ -32,7 +32,7 @@ grant execute on function public.lookup_api_credential_for_token(text) to servic
 -- Sets last_used_at = now() on the given credentials, in one statement for a whole batch. Revoked
 -- credentials are skipped (they never change again); rows are locked in id order so concurrent
 -- batches cannot deadlock. Callers: service_role (the token edge function), SQL-console operators.
-create function public.record_api_credential_use(_credential_ids uuid[])
+create function public.record_api_credential_use(_credential_ids uuid[] default null)
 returns jsonb
 language plpgsql
 volatile

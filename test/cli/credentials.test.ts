@@ -141,6 +141,12 @@ describe.concurrent('mintid credentials exit codes', () => {
     expect(JSON.parse(run.stderr).error).toMatchObject({ code: 'invalid_input', reason: 'client_validation' });
   });
 
+  it('exits 5 for --limit 0 instead of silently using the default', async () => {
+    const run = await mintid(['list', '--limit', '0', '--json']);
+    expect(run.code).toBe(5);
+    expect(JSON.parse(run.stderr).error.reason).toBe('client_validation');
+  });
+
   it('exits 5 with the server\'s reason for an expiry in the past', async () => {
     const run = await mintid(['create', '--name', 'x', '--scopes', 'a:b', '--expires-at', '2020-01-01T00:00:00Z', '--json']);
     expect(run.code).toBe(5);

@@ -77,6 +77,21 @@ describe.each(rpcs)('$fn', ({ fn, args, ok }) => {
     });
   });
 
+  it('answers an omitted required parameter in contract order: anon, member, then admin', async () => {
+    const a = await args();
+    const required = Object.keys(a).find((k) => !['_metadata', '_expires_at', '_status', '_limit', '_cursor', '_credential_id', '_brand_id'].includes(k))
+      ?? '_brand_id';
+    const { [required]: _omitted, ...rest } = a;
+    await expectPgError(db.rpc(anonCaller, fn, rest), CATEGORY.noExecute);
+    await expectPgError(db.rpc(userCaller(f.users.member), fn, rest), { ...CATEGORY.forbidden, reason: 'not_brand_admin' });
+    if (required === '_brand_id') {
+      await expectPgError(db.rpc(userCaller(f.users.admin), fn, rest), { ...CATEGORY.forbidden, reason: 'not_brand_admin' });
+      await expectPgError(db.rpc(serviceCaller, fn, rest), { ...CATEGORY.invalid, reason: 'brand_id_required' });
+    } else {
+      await expectPgError(db.rpc(userCaller(f.users.admin), fn, rest), CATEGORY.invalid);
+    }
+  });
+
   it('refuses a JWT role that disagrees with the session role', async () => {
     const a = await args();
     const call = db.as({ role: 'authenticated', claims: null }, async (tx) => {

@@ -72,6 +72,11 @@ describe('races on one credential', () => {
       for (const rotate of rotates) expect(rotate.lockedAt!.getTime()).toBeLessThan(revokes[0]!.lockedAt!.getTime());
       const [row] = await db.admin`select revoked_at from mintid.api_credentials where id = ${credential_id}`;
       expect(row!.revoked_at).not.toBeNull();
+      // The audit trail tells the same order: every rotation happened before the revocation.
+      const revokedEvent = events.find((e) => e.action === 'revoked')!;
+      for (const e of events.filter((e) => e.action === 'rotated')) {
+        expect(e.occurred_at.getTime()).toBeLessThan(revokedEvent.occurred_at.getTime());
+      }
     }
   });
 

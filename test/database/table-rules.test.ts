@@ -45,6 +45,41 @@ describe('a revoked credential never changes again, even for the owner', () => {
   });
 });
 
+describe('the rules hold under session_replication_role = replica (which silences ordinary triggers)', () => {
+  const asReplica = (statement: string, params: string[]) => db.admin.begin(async (tx) => {
+    await tx`set local session_replication_role = replica`;
+    return tx.unsafe(statement, params);
+  });
+
+  it('refuses to un-revoke and store a plaintext secret', async () => {
+    const id = await revoked();
+    await expectPgError(asReplica(`update mintid.api_credentials set revoked_at = null, revoked_by = null,
+      revocation_reason = null, client_secret_hash = 'plaintext' where id = $1`, [id]), { ...CATEGORY.conflict, reason: 'credential_revoked' });
+  });
+
+  it('refuses a plaintext secret on an active credential', async () => {
+    const id = await credential();
+    await expectPgError(asReplica(`update mintid.api_credentials set client_secret_hash = 'plaintext' where id = $1`, [id]), {
+      ...CATEGORY.invalid, reason: 'hash_not_argon2id',
+    });
+  });
+
+  it('refuses DELETE of a credential and of its events', async () => {
+    const id = await credential();
+    await expectPgError(asReplica('delete from mintid.api_credentials where id = $1', [id]), CATEGORY.conflict);
+    await expectPgError(asReplica('delete from mintid.api_credential_events where credential_id = $1', [id]), {
+      ...CATEGORY.conflict, reason: 'event_immutable',
+    });
+  });
+
+  it('marks every table-rule trigger ALWAYS', async () => {
+    const triggers = await db.admin`select tgname::text as name, tgenabled as enabled from pg_trigger
+      where tgrelid in ('mintid.api_credentials'::regclass, 'mintid.api_credential_events'::regclass) and not tgisinternal order by 1`;
+    expect(triggers.length).toBe(5);
+    expect(triggers.filter((t) => t.enabled !== 'A')).toEqual([]);
+  });
+});
+
 describe('identity columns never change', () => {
   it.each([['client_id', `client_id = 'renamed-client'`], ['brand_id', `brand_id = '${'0'.repeat(8)}-0000-4000-8000-000000000000'`],
     ['created_at', `created_at = now() - interval '1 day'`], ['created_by', `created_by = 'someone'`]])(

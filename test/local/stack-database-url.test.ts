@@ -1,32 +1,38 @@
 // SPEC §8: given a DATABASE_URL of a privileged login, `npm start` prepares everything itself —
 // platform objects, migrations, demo data, and the `authenticator` login the gateway uses.
+// Roles are cluster-wide and this gives `authenticator` a new password, so the test runs against
+// a PostgreSQL server of its own, not the one the other test files share.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/local/embedded.js';
 import '../../src/node-websocket.js';
 import { parseLocalEnv } from '../../src/local/config.js';
 import { DEMO_BRAND_ID } from '../../src/local/keys.js';
 import { startStack, type Stack } from '../../src/local/stack.js';
 import { databaseUrl, freePort } from '../support/urls.js';
 
-const config = inject('database');
-const name = `mintid_s_${config.runId}`;
+const name = 'mintid_app';
+let server: EmbeddedServer;
 let stateDir: string;
 let stack: Stack;
+const config = { get adminUrl() { return server.adminUrl; } };
 
 beforeAll(async () => {
+  stateDir = await mkdtemp(path.join(tmpdir(), 'mintid-stack-'));
+  server = await startEmbeddedPostgres({ dataDir: path.join(stateDir, 'server'), port: await freePort(), durable: false });
   const admin = postgres(config.adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
-  stateDir = await mkdtemp(path.join(tmpdir(), 'mintid-stack-'));
   stack = await startStack(parseLocalEnv({
     DATABASE_URL: databaseUrl(config.adminUrl, name), MINTID_PORT: String(await freePort()), MINTID_STATE_DIR: stateDir,
   }));
 });
 afterAll(async () => {
   await stack?.stop();
+  await server?.stop();
   await rm(stateDir, { recursive: true, force: true });
 });
 

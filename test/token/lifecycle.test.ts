@@ -1,5 +1,6 @@
 // Revocation, rotation and expiry take effect on the very next exchange, even with the verify
 // cache; last_used_at is recorded in batches, not per request; nothing secret reaches a log line.
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
@@ -7,7 +8,7 @@ import { generateClientSecret } from '../../src/secrets/generate.js';
 import { hashClientSecret } from '../../src/secrets/hash.js';
 import { createUsageRecorder } from '../../supabase/functions/_shared/usage-recorder.ts';
 import { VerifyCache } from '../../supabase/functions/_shared/verify-cache.ts';
-import type { CredentialStore } from '../../supabase/functions/_shared/store.ts';
+import { StoreError, type CredentialStore } from '../../supabase/functions/_shared/store.ts';
 import { buildHandlers, createCredential, manualClock, sqlCredentialStore, tokenRequest, type TestCredential } from './helpers.js';
 
 let db: TestDatabase;
@@ -108,10 +109,25 @@ describe('rotation', () => {
 describe('expiry', () => {
   it('refuses a credential as soon as the database says it has expired, although its secret is cached', async () => {
     const { handler } = await buildHandlers(db);
-    const c = await createCredential(db, f.brandId, { _expires_at: new Date(Date.now() + 1500).toISOString() });
+    const c = await createCredential(db, f.brandId, { _expires_at: new Date(Date.now() + 3_600_000).toISOString() });
     expect((await handler(exchange(c))).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    // Time passing, without sleeping: the owner may move an active credential's expiry.
+    await db.asOwner((tx) => tx`update mintid.api_credentials set expires_at = now() where id = ${c.credentialId}`);
     expect((await handler(exchange(c))).status).toBe(401);
+  });
+
+  it('never issues a token that outlives its credential: exp and expires_in stop at expires_at', async () => {
+    const clock = manualClock();
+    const { handler } = await buildHandlers(db, { clock });
+    const expiresAt = new Date(clock.now() + 120_000);
+    const c = await createCredential(db, f.brandId, { _expires_at: expiresAt.toISOString() });
+    const res = await handler(exchange(c));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { access_token: string; expires_in: number };
+    const claims = decodeJwt(body.access_token);
+    expect(claims.exp).toBe(Math.floor(expiresAt.getTime() / 1000));
+    expect(body.expires_in).toBe(claims.exp! - claims.iat!);
+    expect(body.expires_in).toBeLessThanOrEqual(120);
   });
 
   it('refuses a credential whose expires_at has passed by the handler clock, whatever the lookup said', async () => {
@@ -119,7 +135,7 @@ describe('expiry', () => {
     const { handler } = await buildHandlers(db, { clock });
     const c = await createCredential(db, f.brandId, { _expires_at: new Date(Date.now() + 3_600_000).toISOString() });
     expect((await handler(exchange(c))).status).toBe(200);
-    clock.advance(3_600_001);
+    clock.advance(3_600_000 + 60_000); // well past the expiry, however long creating it took
     expect((await handler(exchange(c))).status).toBe(401);
   });
 });
@@ -189,6 +205,29 @@ describe('failures of the store', () => {
     expect(logs).toHaveLength(1);
     expect(logs[0]).not.toContain(c.secret);
     expect(logs[0]).not.toContain(c.clientId);
+  });
+
+  it('answers 500 server_error when the store refuses (e.g. a wrong service key): retrying would not help', async () => {
+    const refusing: CredentialStore = {
+      lookup: async () => { throw new StoreError('lookup_api_credential_for_token failed (PGRST301)', { transient: false }); },
+      recordUses: async () => {},
+    };
+    const { handler } = await buildHandlers(db, { store: refusing, log: () => {} });
+    const res = await handler(exchange({ clientId: 'mintid_ci_someone', secret: generateClientSecret() }));
+    expect(res.status).toBe(500);
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(((await res.json()) as { error: string }).error).toBe('server_error');
+  });
+
+  it('answers 503 with Retry-After when the store reports a transient failure', async () => {
+    const down: CredentialStore = {
+      lookup: async () => { throw new StoreError('lookup_api_credential_for_token failed (PGRST000)', { transient: true }); },
+      recordUses: async () => {},
+    };
+    const { handler } = await buildHandlers(db, { store: down, log: () => {} });
+    const res = await handler(exchange({ clientId: 'mintid_ci_someone', secret: generateClientSecret() }));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
   });
 
   it('swallows a failed flush after one log line without secrets, and retries the ids next time', async () => {

@@ -46,6 +46,13 @@ export interface CredentialStore {
 /** A store call failed. The message names the RPC and the error code, nothing from the request. */
 export class StoreError extends Error {
   override readonly name = 'StoreError';
+  /** True when retrying may help (no answer, or a 5xx); false for a refusal or a broken answer. */
+  readonly transient: boolean;
+
+  constructor(message: string, options: { transient?: boolean } = {}) {
+    super(message);
+    this.transient = options.transient ?? false;
+  }
 }
 
 /** Validates lookup_api_credential_for_token's JSON and maps it to a Credential. */
@@ -86,13 +93,17 @@ export function createSupabaseCredentialStore(options: SupabaseStoreOptions): Cr
   });
   return {
     async lookup(clientId) {
-      const { data, error } = await supabase.rpc('lookup_api_credential_for_token', { _client_id: clientId });
-      if (error) throw new StoreError(`lookup_api_credential_for_token failed (${error.code || 'no code'})`);
+      const { data, error, status } = await supabase.rpc('lookup_api_credential_for_token', { _client_id: clientId });
+      if (error) {
+        throw new StoreError(`lookup_api_credential_for_token failed (${error.code || 'no code'})`, { transient: status === 0 || status >= 500 });
+      }
       return parseLookupResult(data);
     },
     async recordUses(credentialIds) {
-      const { data, error } = await supabase.rpc('record_api_credential_use', { _credential_ids: credentialIds });
-      if (error) throw new StoreError(`record_api_credential_use failed (${error.code || 'no code'})`);
+      const { data, error, status } = await supabase.rpc('record_api_credential_use', { _credential_ids: credentialIds });
+      if (error) {
+        throw new StoreError(`record_api_credential_use failed (${error.code || 'no code'})`, { transient: status === 0 || status >= 500 });
+      }
       parseRecordResult(data);
     },
   };

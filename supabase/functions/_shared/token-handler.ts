@@ -96,6 +96,10 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       credential = await deps.store.lookup(auth.clientId);
     } catch (error) {
       log(`mintid token: credential lookup failed (${describe(error)})`);
+      // A refusal (wrong service key, missing function) will not heal by retrying: server_error.
+      if (error instanceof StoreError && !error.transient) {
+        return oauthError('server_error', 'The token service is misconfigured.');
+      }
       return oauthError('temporarily_unavailable', 'The token service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
     }
     try {
@@ -120,16 +124,23 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     }
     const scope = scopes.join(' ');
 
+    // A token never outlives its credential: exp is capped at the credential's expiry.
+    const iat = Math.floor(clock.now() / 1000);
+    const exp = credential.expiresAt === null
+      ? iat + deps.config.ttlSeconds
+      : Math.min(iat + deps.config.ttlSeconds, Math.floor(Date.parse(credential.expiresAt) / 1000));
+    if (exp <= iat) return invalidClient(basicUsed);
+
     let accessToken: string;
     try {
-      accessToken = await sign(credential, scope);
+      accessToken = await sign(credential, scope, iat, exp);
     } catch (error) {
       log(`mintid token: signing failed (${describe(error)})`);
       return oauthError('server_error', 'The token service could not issue a token.');
     }
     deps.usage?.record(credential.credentialId);
     return new Response(
-      JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: deps.config.ttlSeconds, scope }),
+      JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: exp - iat, scope }),
       {
         status: 200,
         headers: { 'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-store', Pragma: 'no-cache', ...CORS_HEADERS },
@@ -137,8 +148,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     );
   };
 
-  function sign(credential: Credential, scope: string): Promise<string> {
-    const iat = Math.floor(clock.now() / 1000);
+  function sign(credential: Credential, scope: string, iat: number, exp: number): Promise<string> {
     return new SignJWT({
       client_id: credential.clientId,
       brand_id: credential.brandId,
@@ -150,7 +160,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       .setAudience(deps.config.audience)
       .setSubject(credential.clientId)
       .setIssuedAt(iat)
-      .setExpirationTime(iat + deps.config.ttlSeconds)
+      .setExpirationTime(exp)
       .setJti(crypto.randomUUID())
       .sign(deps.keys.signer.key);
   }

@@ -2,8 +2,8 @@
 // each verifies the other's hashes, and the database accepts both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodeArgon2 from 'argon2';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createArgs, seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+import type { TestDatabase } from '../support/database.js';
+import { createArgs, serviceCaller, type BrandFixture, openSeededDatabase } from '../support/fixtures.js';
 import { generateClientSecret } from '../../src/secrets/generate.js';
 import { hashClientSecret, verifyClientSecret } from '../../src/secrets/hash.js';
 import { constantTimeEqual, hashClientSecretInBrowser, verifyClientSecretInBrowser } from '../../src/secrets/browser.js';
@@ -116,10 +116,7 @@ describe('the browser path (hash-wasm)', () => {
 describe('the database accepts these hashes', () => {
   let db: TestDatabase;
   let f: BrandFixture;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    f = await seedBrands(db);
-  });
+  beforeAll(async () => ({ db, f } = await openSeededDatabase()));
   afterAll(() => db.close());
 
   it('create_api_credential_record succeeds with a hash from hashClientSecret', async () => {

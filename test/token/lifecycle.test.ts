@@ -2,8 +2,8 @@
 // cache; last_used_at is recorded in batches, not per request; nothing secret reaches a log line.
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+import type { TestDatabase } from '../support/database.js';
+import { serviceCaller, type BrandFixture, openSeededDatabase } from '../support/fixtures.js';
 import { generateClientSecret } from '../../src/secrets/generate.js';
 import { hashClientSecret } from '../../src/secrets/hash.js';
 import { createUsageRecorder } from '../../supabase/functions/_shared/usage-recorder.ts';
@@ -14,10 +14,7 @@ import { buildHandlers, createCredential, manualClock, sqlCredentialStore, token
 let db: TestDatabase;
 let f: BrandFixture;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  f = await seedBrands(db);
-});
+beforeAll(async () => ({ db, f } = await openSeededDatabase()));
 afterAll(() => db.close());
 
 const exchange = (c: { clientId: string; secret: string }) =>

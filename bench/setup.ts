@@ -6,10 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SignJWT } from 'jose';
 import postgres, { type Sql } from 'postgres';
 import { startEmbeddedPostgres } from '../src/local/embedded.js';
-import { localKeys } from '../src/local/keys.js';
+import { localKeys, signHs256, userClaims } from '../src/local/keys.js';
 import { migrate } from '../src/local/migrate.js';
 import { databaseUrl } from '../src/local/urls.js';
 import { generateSigningKey } from '../src/secrets/signing-key.js';
@@ -96,8 +95,8 @@ await tsImport(${JSON.stringify(new URL('./api-worker.ts', import.meta.url).href
 
 async function signUserJwt(secret: string, user: { id: string; email: string }): Promise<BenchUser> {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { sub: user.id, role: 'authenticated', aud: 'authenticated', email: user.email, iat: now, exp: now + 3600 };
-  const jwt = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret));
+  const claims = { ...userClaims(user), iat: now, exp: now + 3600 };
+  const jwt = await signHs256(secret, claims);
   return { ...user, jwt, claims };
 }
 

@@ -1,5 +1,5 @@
 import { parseLocalEnv } from '../local/config.js';
-import { LOCAL_LOGIN_PASSWORD, openLocalDatabase } from '../local/database.js';
+import { openLocalDatabase } from '../local/database.js';
 import { migrate } from '../local/migrate.js';
 
 /**
@@ -12,7 +12,7 @@ export async function migrateCommand(): Promise<number> {
   try {
     const result = await migrate({
       databaseUrl: database.adminUrl,
-      ...(database.embedded ? { ownerPassword: LOCAL_LOGIN_PASSWORD, authenticatorPassword: LOCAL_LOGIN_PASSWORD } : {}),
+      ...database.platform,
       log: (line) => console.log(line),
     });
     console.log(

@@ -13,13 +13,19 @@ export const DEMO_USERS = {
 } as const;
 export type DemoUser = keyof typeof DEMO_USERS;
 
-async function sign(secret: string, claims: Record<string, unknown>): Promise<string> {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer('supabase-demo')
-    .setIssuedAt(ISSUED_AT)
-    .setExpirationTime(EXPIRES_AT)
-    .sign(new TextEncoder().encode(secret));
+/** The claims of a signed-in user's access token, as Supabase Auth issues them. */
+export function userClaims(user: { id: string; email: string }): Record<string, unknown> {
+  return { sub: user.id, role: 'authenticated', aud: 'authenticated', email: user.email };
+}
+
+/** Signs claims as an HS256 JWT with the secret, as Supabase Auth signs its tokens. */
+export function signHs256(secret: string, claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret));
+}
+
+/** A local key or demo token: fixed issuer and times, so it is the same on every start. */
+function sign(secret: string, claims: Record<string, unknown>): Promise<string> {
+  return signHs256(secret, { ...claims, iss: 'supabase-demo', iat: ISSUED_AT, exp: EXPIRES_AT });
 }
 
 export interface LocalKeys {
@@ -34,10 +40,7 @@ export async function localKeys(jwtSecret: string): Promise<LocalKeys> {
   const [anonKey, serviceRoleKey, owner, admin, member] = await Promise.all([
     sign(jwtSecret, { role: 'anon' }),
     sign(jwtSecret, { role: 'service_role' }),
-    ...(['owner', 'admin', 'member'] as const).map((name) =>
-      sign(jwtSecret, {
-        sub: DEMO_USERS[name].id, role: 'authenticated', aud: 'authenticated', email: DEMO_USERS[name].email,
-      })),
+    ...(['owner', 'admin', 'member'] as const).map((name) => sign(jwtSecret, userClaims(DEMO_USERS[name]))),
   ]);
   return { anonKey: anonKey!, serviceRoleKey: serviceRoleKey!, userTokens: { owner: owner!, admin: admin!, member: member! } };
 }

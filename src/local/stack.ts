@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import { startApi, type Api } from './api.js';
 import type { LocalEnv } from './config.js';
-import { LOCAL_LOGIN_PASSWORD, openLocalDatabase } from './database.js';
+import { openLocalDatabase } from './database.js';
+import { EMBEDDED_PASSWORD } from './embedded.js';
 import { DEMO_BRAND_ID, type LocalKeys } from './keys.js';
 import { migrate } from './migrate.js';
 import { localAuthenticatorPassword, localSigningKeys } from './state.js';
@@ -51,13 +52,8 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
     }
   };
   try {
-    const authenticatorPassword = database.embedded ? LOCAL_LOGIN_PASSWORD : await localAuthenticatorPassword(env.stateDir);
-    const migrated = await migrate({
-      databaseUrl: database.adminUrl,
-      authenticatorPassword,
-      ...(database.embedded ? { ownerPassword: LOCAL_LOGIN_PASSWORD } : {}),
-      log,
-    });
+    const authenticatorPassword = database.platform.authenticatorPassword ?? await localAuthenticatorPassword(env.stateDir);
+    const migrated = await migrate({ databaseUrl: database.adminUrl, ...database.platform, authenticatorPassword, log });
     const seeded = await seedIfMissing(database.adminUrl);
     const signing = process.env.MINTID_SIGNING_KEYS
       ? { value: process.env.MINTID_SIGNING_KEYS, created: false }
@@ -76,7 +72,7 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
       url, keys: api.keys, seeded, signingKeyCreated: signing.created, stateDir: env.stateDir, stop,
       // The embedded server's local demo login is printable; a DATABASE_URL's password is not.
       databaseUrl: database.embedded
-        ? databaseUrl(database.adminUrl, undefined, { user: 'postgres', password: LOCAL_LOGIN_PASSWORD })
+        ? databaseUrl(database.adminUrl, undefined, { user: 'postgres', password: EMBEDDED_PASSWORD })
         : redactPassword(database.adminUrl),
     };
   } catch (error) {

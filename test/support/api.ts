@@ -3,9 +3,8 @@
 // tests through supabase-js, the typed client and the token endpoint.
 import '../../src/node-websocket.js';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { SignJWT } from 'jose';
 import { startApi, type Api } from '../../src/local/api.js';
-import type { LocalKeys } from '../../src/local/keys.js';
+import { signHs256, userClaims, type LocalKeys } from '../../src/local/keys.js';
 import { generateSigningKey } from '../../src/secrets/signing-key.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { seedBrands, type BrandFixture } from './fixtures.js';
@@ -19,15 +18,13 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Signs claims as HS256 with the given secret (default: the test secret), as Supabase Auth does. */
 export function signJwt(claims: Record<string, unknown>, secret: string = TEST_JWT_SECRET): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret));
+  return signHs256(secret, claims);
 }
 
 /** A signed-in user's access token (role authenticated, one hour). */
 export function userToken(userId: string, options: { exp?: number; secret?: string } = {}): Promise<string> {
-  return signJwt({
-    sub: userId, role: 'authenticated', aud: 'authenticated', email: `${userId}@example.test`,
-    exp: options.exp ?? nowSeconds() + 3600,
-  }, options.secret);
+  return signJwt({ ...userClaims({ id: userId, email: `${userId}@example.test` }), exp: options.exp ?? nowSeconds() + 3600 },
+    options.secret);
 }
 
 export type TestUser = keyof BrandFixture['users'];

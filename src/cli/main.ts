@@ -1,4 +1,5 @@
 import '../node-websocket.js';
+import { auditCommand } from './audit.js';
 import { credentialsCommand } from './credentials.js';
 import { EXIT } from './exit-codes.js';
 import { migrateCommand } from './migrate.js';
@@ -13,6 +14,8 @@ Commands:
               (or to the local embedded database under .mintid/ when DATABASE_URL is unset)
   credentials create|list|rotate|revoke|events
               manage a brand's credentials (\`mintid credentials\` for options)
+  audit verify [--brand <id>]
+              recompute the audit hash chain and reconcile it with the credentials (DATABASE_URL)
   signing-key print a new private ES256 signing JWK (kid = its thumbprint) for MINTID_SIGNING_KEYS
   help        show this text
 `;
@@ -21,6 +24,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: () => startCommand(),
   migrate: () => migrateCommand(),
   credentials: (args) => credentialsCommand(args),
+  audit: (args) => auditCommand(args),
   'signing-key': async () => {
     console.log(JSON.stringify(await generateSigningKey()));
     return EXIT.ok;

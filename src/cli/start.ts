@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseLocalEnv } from '../local/config.js';
-import { DEMO_BRAND_ID } from '../local/keys.js';
+import { DEMO_PASSWORDS } from '../local/auth/demo-users.js';
+import { DEMO_BRAND_ID, DEMO_USERS } from '../local/keys.js';
 import { startStack, type Stack } from '../local/stack.js';
 
 /** What `npm start` prints: everything needed to make the first call. */
@@ -13,6 +14,7 @@ MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : 
   REST (RPC)     ${url}/rest/v1/rpc/<function>
   Token endpoint ${url}/functions/v1/token
   JWKS           ${url}/functions/v1/jwks
+  Auth           ${url}/auth/v1 (e-mail + password sign-in, sign-up)
   Database       ${stack.databaseUrl}
 
   anon key         ${keys.anonKey}
@@ -22,6 +24,11 @@ MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : 
   owner  ${keys.userTokens.owner}
   admin  ${keys.userTokens.admin}
   member ${keys.userTokens.member}
+
+  Demo sign-in (supabase.auth.signInWithPassword; local demo passwords):
+  owner  ${DEMO_USERS.owner.email.padEnd(20)} ${DEMO_PASSWORDS.owner}
+  admin  ${DEMO_USERS.admin.email.padEnd(20)} ${DEMO_PASSWORDS.admin}
+  member ${DEMO_USERS.member.email.padEnd(20)} ${DEMO_PASSWORDS.member}
 ${stack.signingKeyCreated ? `\n  A new token signing key was written to ${path.join(stack.stateDir, 'signing-keys.json')}.\n` : ''}
 Try it (curl, as the demo admin):
 

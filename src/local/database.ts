@@ -27,6 +27,6 @@ export async function openLocalDatabase(env: LocalEnv, onLog?: (line: string) =>
   });
   return {
     adminUrl: server.adminUrl, embedded: true, stop: () => server.stop(),
-    platform: { ownerPassword: EMBEDDED_PASSWORD, authenticatorPassword: EMBEDDED_PASSWORD },
+    platform: { ownerPassword: EMBEDDED_PASSWORD, authenticatorPassword: EMBEDDED_PASSWORD, authAdminPassword: EMBEDDED_PASSWORD },
   };
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import postgres from 'postgres';
 import { startApi, type Api } from './api.js';
 import type { LocalEnv } from './config.js';
@@ -8,8 +9,9 @@ import { DEMO_BRAND_ID, type LocalKeys } from './keys.js';
 import { migrate } from './migrate.js';
 import { localAuthenticatorPassword, localSigningKeys } from './state.js';
 import { databaseUrl, redactPassword } from './urls.js';
+import { packageRoot } from '../package-root.js';
 
-const seedUrl = new URL('../../supabase/seed.sql', import.meta.url);
+const seedUrl = path.join(packageRoot, 'supabase/seed.sql');
 
 export interface Stack {
   url: string;

@@ -65,6 +65,7 @@ export const startCommand: Command = {
   description: 'Configured by environment only; a second start in the same state directory says it is already running.',
   epilogue: LOCAL_ENV_TEXT,
   async run() {
+    await import('../node-websocket.js'); // the token function's supabase-js, on Node 20
     const [{ parseLocalEnv }, { startStack }, { DEMO_BRAND_ID }] = await Promise.all([
       import('../local/config.js'), import('../local/stack.js'), import('../local/keys.js'),
     ]);

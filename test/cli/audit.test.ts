@@ -62,18 +62,18 @@ describe('mintid audit verify', () => {
   });
 
   it.each([
-    [['verify', '--brand', 'not-a-uuid']],
-    [['verify', '--bogus']],
-    [['check']],
-    [[]],
-  ])('exits 2 (usage) for %j', async (args) => {
+    [['verify', '--brand', 'not-a-uuid'], /--brand must be a UUID/],
+    [['verify', '--bogus'], /Unknown option '--bogus'/],
+    [['check'], /unknown command 'check'/],
+    [[], /Usage: mintid audit/],
+  ] as [string[], RegExp][])('exits 2 (usage) for %j', async (args, message) => {
     const run = await mintid(args);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/Usage: mintid audit verify/);
+    expect(run.stderr).toMatch(message);
   });
 
-  it('prints its usage with --help and exits 0', async () => {
-    const run = await mintid(['verify', '--help']);
+  it('prints its usage with --help and exits 0, touching nothing', async () => {
+    const run = await mintid(['verify', '--help'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect([run.code, run.stdout.startsWith('Usage: mintid audit verify')]).toEqual([0, true]);
   });
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { runCommand, type Command } from './args.js';
 import { auditCommand } from './audit.js';
+import { brandsCommand, membersCommand } from './brands.js';
 import { credentialsCommand } from './credentials.js';
 import { envCommand } from './env.js';
 import { EXIT } from './exit-codes.js';
@@ -24,6 +25,8 @@ const mintid: Command = {
     migrate: migrateCommand,
     env: envCommand,
     credentials: credentialsCommand,
+    brands: brandsCommand,
+    members: membersCommand,
     audit: auditCommand,
     'signing-key': signingKeyCommand,
     help: { summary: 'show this text', run: async () => runCommand(mintid, ['mintid'], ['--help']) },

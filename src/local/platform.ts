@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Sql } from 'postgres';
+import { packageRoot } from '../package-root.js';
 
 /** Passwords the platform sets; both optional (an empty string keeps what the server has). */
 export interface PlatformOptions {
@@ -16,8 +18,9 @@ export interface Platform {
   ownerRole: string;
 }
 
-const platformSqlUrl = new URL('./platform.sql', import.meta.url);
-const authSqlUrl = new URL('./auth.sql', import.meta.url);
+// Read from the sources in the build too (tsc copies no .sql files).
+const platformSqlUrl = path.join(packageRoot, 'src/local/platform.sql');
+const authSqlUrl = path.join(packageRoot, 'src/local/auth.sql');
 
 /**
  * Chooses the migration owner: `postgres` where it is not a superuser (hosted Supabase, the

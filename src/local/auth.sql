@@ -69,7 +69,7 @@ comment on table auth.refresh_tokens is 'Local sign-in refresh tokens, SHA-256 d
 
 -- A timestamp as Supabase Auth (Go) writes it: UTC, RFC 3339 with microseconds and Z.
 create or replace function auth.local_time(_at timestamptz) returns text
-language sql immutable set search_path = '' as $$
+language sql stable set search_path = '' as $$
   select to_char(_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
 $$;
 

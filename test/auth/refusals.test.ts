@@ -436,6 +436,15 @@ describe('the auth data is the auth login\'s alone', () => {
     }
   });
 
+  it('no API role may call the sign-in functions (only supabase_auth_admin holds EXECUTE)', async () => {
+    for (const role of ['anon', 'authenticated', 'service_role']) {
+      await expect(t.db.api.begin(async (tx) => {
+        await tx.unsafe(`set local role ${role}`);
+        await tx.unsafe(`select auth.local_logout('${t.brands.users.admin}', null, 'global')`);
+      })).rejects.toMatchObject({ code: '42501' });
+    }
+  });
+
   it('a JWT naming role supabase_auth_admin is refused by the gateway (authenticator may not assume it)', async () => {
     const token = await signJwt({ role: 'supabase_auth_admin', exp: nowSeconds() + 60 });
     const { status } = await t.supabaseAs(token).rpc('list_api_credential_records', { _brand_id: t.brandId });

@@ -35,7 +35,12 @@ Environment: DATABASE_URL, MINTID_DB_PORT, MINTID_STATE_DIR.`,
     const database = await openDatabase();
     const sql = postgres(database.adminUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'mintid audit verify' } });
     try {
-      const report = await verifyAuditTrail(sql, { anchors, ...(brandId ? { brandId } : {}) });
+      const report = await verifyAuditTrail(sql, { anchors, ...(brandId ? { brandId } : {}) }).catch((error: { code?: string }) => {
+        if (error.code === '42P01' || error.code === '3F000') {
+          throw new Error('this database has no MintID audit trail (mintid.audit_records); apply the migrations first: mintid migrate');
+        }
+        throw error;
+      });
       if (anchorFile && report.breaks.length === 0) await writeAnchors(anchorFile, anchors, report.heads);
       if (values.json) {
         console.log(JSON.stringify({ ok: report.breaks.length === 0, ...report }));

@@ -107,6 +107,12 @@ describe('mintid audit verify', () => {
     expect([run.code, run.stdout.startsWith('Usage: mintid audit verify')]).toEqual([0, true]);
   });
 
+  it('exits 1 saying what to do on a database without the migrations', async () => {
+    const run = await mintid(['verify'], { DATABASE_URL: db.urls.admin.replace(/\/[^/?]+(\?|$)/, '/postgres$1') });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/has no MintID audit trail .*mintid migrate/);
+  });
+
   it('exits 1 with a message when the database cannot be reached', async () => {
     const run = await mintid(['verify'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(run.code).toBe(1);

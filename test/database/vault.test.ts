@@ -221,7 +221,7 @@ describe('the key', () => {
     // server whose postgres is the superuser, that login reads everything by definition.
     const [who_] = await db.as('operator', async (tx) => tx`select rolsuper from pg_roles where rolname = current_user`);
     if (caller === 'operator' && who_!.rolsuper) {
-      console.info(`skipped for ${name}: the operator login of this server is a superuser`);
+      console.warn(`skipped for ${name}: the operator login of this server is a superuser`);
       return;
     }
     await expectPgError(run((tx) => tx`select key from vault_local_key.root_key`), { code: '42501' });

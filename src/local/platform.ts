@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Sql } from 'postgres';
+import { packageRoot } from '../package-root.js';
 
 /** Passwords the platform sets; both optional (an empty string keeps what the server has). */
 export interface PlatformOptions {
@@ -7,6 +9,8 @@ export interface PlatformOptions {
   authenticatorPassword?: string;
   /** Password for the migration owner when this creates it as a login (the embedded server). */
   ownerPassword?: string;
+  /** Password for the `supabase_auth_admin` login of the local /auth/v1 routes (src/local/auth.sql). */
+  authAdminPassword?: string;
 }
 
 export interface Platform {
@@ -14,9 +18,11 @@ export interface Platform {
   ownerRole: string;
 }
 
-const platformSqlUrl = new URL('./platform.sql', import.meta.url);
+// Read from the sources in the build too (tsc copies no .sql files).
+const platformSqlUrl = path.join(packageRoot, 'src/local/platform.sql');
+const authSqlUrl = path.join(packageRoot, 'src/local/auth.sql');
 /** The local stand-in for Supabase Vault, applied where the `supabase_vault` extension is absent. */
-const vaultSqlUrl = new URL('./vault.sql', import.meta.url);
+const vaultSqlUrl = path.join(packageRoot, 'src/local/vault.sql');
 
 /**
  * Chooses the migration owner: `postgres` where it is not a superuser (hosted Supabase, the
@@ -86,17 +92,20 @@ export async function ensurePlatform(sql: Sql, options: PlatformOptions = {}): P
     if (options.authenticatorPassword) await setAuthenticatorPassword(sql, options.authenticatorPassword);
     return { ownerRole };
   }
-  const [script, vaultScript] = await Promise.all([readFile(platformSqlUrl, 'utf8'), readFile(vaultSqlUrl, 'utf8')]);
+  const [script, authScript, vaultScript] = await Promise.all(
+    [platformSqlUrl, authSqlUrl, vaultSqlUrl].map((file) => readFile(file, 'utf8')));
   await sql.begin(async (tx) => {
     await tx`select set_config('mintid.owner_role', ${ownerRole}, true),
                     set_config('mintid.owner_password', ${options.ownerPassword ?? ''}, true),
                     set_config('mintid.authenticator_password', ${options.authenticatorPassword ?? ''}, true),
+                    set_config('mintid.auth_admin_password', ${options.authAdminPassword ?? ''}, true),
                     pg_advisory_xact_lock(hashtext('mintid.platform'))`;
-    await tx.unsafe(script);
+    await tx.unsafe(script!);
+    await tx.unsafe(authScript!);
     // Where the real Supabase Vault extension is installed, it is used as it is.
     const [vault] = await tx<{ installed: boolean }[]>`
       select exists (select 1 from pg_extension where extname = 'supabase_vault') as installed`;
-    if (!vault!.installed) await tx.unsafe(vaultScript);
+    if (!vault!.installed) await tx.unsafe(vaultScript!);
   });
   return { ownerRole };
 }

@@ -7,6 +7,7 @@ import { credentialsCommand } from './credentials.js';
 import { envCommand } from './env.js';
 import { EXIT } from './exit-codes.js';
 import { migrateCommand } from './migrate.js';
+import { secretsCommand } from './secrets.js';
 import { signingKeyCommand } from './signing-key.js';
 import { startCommand } from './start.js';
 import { packageRoot } from '../package-root.js';
@@ -23,6 +24,7 @@ const mintid: Command = {
     migrate: migrateCommand,
     env: envCommand,
     credentials: credentialsCommand,
+    secrets: secretsCommand,
     'signing-key': signingKeyCommand,
     help: { summary: 'show this text', run: async () => runCommand(mintid, ['mintid'], ['--help']) },
   },

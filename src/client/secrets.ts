@@ -17,10 +17,11 @@ export const SECRET_DESCRIPTION_MAX = 500;
 const secretName = z.string().refine((n) => SECRET_NAME_PATTERN.test(trim(n)),
   'must be 1 to 100 characters of A-Z a-z 0-9 space . _ - after trimming');
 // The value is never echoed: zod's issue carries only this message.
+// NUL (U+0000) cannot be PostgreSQL text, and a server that refuses it may log the JSON around it.
 const secretValue = z.string().refine((v) => {
   const bytes = new TextEncoder().encode(v).length;
-  return bytes >= 1 && bytes <= SECRET_VALUE_MAX_BYTES;
-}, `must be 1 to ${SECRET_VALUE_MAX_BYTES} bytes of UTF-8`);
+  return bytes >= 1 && bytes <= SECRET_VALUE_MAX_BYTES && !v.includes('\0');
+}, `must be 1 to ${SECRET_VALUE_MAX_BYTES} bytes of UTF-8, without NUL (U+0000)`);
 const secretDescription = z.string().refine((d) => [...trim(d)].length <= SECRET_DESCRIPTION_MAX,
   `must be at most ${SECRET_DESCRIPTION_MAX} characters after trimming`);
 

@@ -148,6 +148,7 @@ describe('errors', () => {
     ['a name of 101 characters', () => admin.createBrandSecret({ brandId: t.brandId, name: 'n'.repeat(101), value: 'v' })],
     ['an empty value', () => admin.createBrandSecret({ brandId: t.brandId, name: 'ok', value: '' })],
     ['a value over 16384 bytes', () => admin.createBrandSecret({ brandId: t.brandId, name: 'ok', value: 'é'.repeat(8193) })],
+    ['a value holding NUL (U+0000)', () => admin.createBrandSecret({ brandId: t.brandId, name: 'ok', value: 'before\u0000after' })],
     ['a description of 501 characters', () => admin.createBrandSecret({ brandId: t.brandId, name: 'ok', value: 'v', description: 'd'.repeat(501) })],
     ['an update with nothing to change', () => admin.updateBrandSecret({ brandId: t.brandId, secretId: '00000000-0000-4000-8000-000000000000' })],
     ['a secret id that is no uuid', () => admin.deleteBrandSecret({ brandId: t.brandId, secretId: 'nope' })],
@@ -158,6 +159,20 @@ describe('errors', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect([error.status, error.reason]).toEqual([0, 'client_validation']);
     expect(error.message).not.toContain('éé');
+  });
+
+  it('answers a raw RPC body holding \\u0000 with 400 22P05 from the gateway, before PostgreSQL sees (and logs) it', async () => {
+    const response = await fetch(`${t.url}/rest/v1/rpc/create_brand_secret`, {
+      method: 'POST',
+      headers: { apikey: t.keys.anonKey, Authorization: `Bearer ${t.tokens.admin}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ _brand_id: t.brandId, _name: 'nul', _value: 'nul-canary\u0000' }),
+    });
+    expect(response.status).toBe(400);
+    const body = await response.text();
+    expect(JSON.parse(body)).toEqual({
+      code: '22P05', message: 'unsupported Unicode escape sequence', details: '\\u0000 cannot be converted to text.', hint: null,
+    });
+    expect(body).not.toContain('nul-canary');
   });
 
   it('accepts what the database accepts at the edges: 16384 bytes, 100-character names, 500-character descriptions', async () => {

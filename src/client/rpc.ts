@@ -2,14 +2,11 @@ import type { z } from 'zod';
 import { InvalidInputError, TransportError, UnexpectedError, toMintIdError, type PostgrestErrorLike } from './errors.js';
 
 /** The slice of a supabase-js client the typed clients need (`SupabaseClient` satisfies it). */
-export interface RpcCaller {
+export interface RpcClient {
   rpc(fn: string, args: Record<string, unknown>): PromiseLike<{ data: unknown; error: PostgrestErrorLike | null; status: number }>;
 }
 
-/**
- * Checks parameters with a zod schema before anything is sent; a failure is an InvalidInputError
- * with reason `client_validation`. The message names the parameter and the rule, never the value.
- */
+/** Checks parameters before anything is sent; a refusal is an InvalidInputError with reason `client_validation`. */
 export function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown): z.output<T> {
   const parsed = schema.safeParse(params);
   if (parsed.success) return parsed.data;
@@ -19,9 +16,9 @@ export function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown):
   });
 }
 
-/** Calls an RPC and checks its result against the contract; every failure is a MintIdError. */
+/** Calls one RPC and checks its result against the contract; every failure is a MintIdError. */
 export async function callRpc<T extends z.ZodTypeAny>(
-  supabase: RpcCaller, fn: string, args: Record<string, unknown>, result: T,
+  supabase: RpcClient, fn: string, args: Record<string, unknown>, result: T,
 ): Promise<z.output<T>> {
   let response: { data: unknown; error: PostgrestErrorLike | null; status: number };
   try {

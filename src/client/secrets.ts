@@ -1,7 +1,7 @@
 // The typed client of the brand secret RPCs (SPEC §12). zod is the single source of their
 // parameter and result shapes; the console and the CLI use these methods.
 import { z } from 'zod';
-import { callRpc, parseParams, type RpcCaller } from './rpc.js';
+import { callRpc, parseParams, type RpcClient } from './rpc.js';
 
 const uuid = z.guid();
 const timestamp = z.string().min(1);
@@ -70,7 +70,7 @@ export type BrandSecretValue = z.output<typeof readBrandSecretResult>;
  * goes in through create/update and comes back only through `readBrandSecret`, which only the
  * service role may call (a backend or edge function; see supabase/functions/_shared/brand-secrets.ts).
  */
-export function createSecretsClient(supabase: RpcCaller) {
+export function createSecretsClient(supabase: RpcClient) {
   return {
     /** Creates a secret; returns its id (references are by id, so renaming later breaks nothing). */
     async createBrandSecret(params: CreateBrandSecretParams) {

@@ -141,6 +141,24 @@ $$;
 comment on function mintid.secret_description(text) is 'Validates and trims a brand secret description (400 otherwise). Private.';
 revoke all on function mintid.secret_description(text) from public, anon, authenticated, service_role;
 
+-- Authentication, then authorization, for the secret-managing RPCs: owner or admin of the brand
+-- (403 not_brand_admin, the hint naming a member's role), or a trusted caller naming an existing
+-- brand. Returns the audit actor. Private.
+create function mintid.require_secret_manager(_brand_id uuid)
+returns text
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return (mintid.require_brand_role(_brand_id, array['owner', 'admin']::mintid.brand_role[],
+    'manage its secrets', 'managing secrets')).actor;
+end;
+$$;
+comment on function mintid.require_secret_manager(uuid) is
+  'Raises 401/403/400 unless the caller may manage the brand''s secrets; returns the audit actor. Private.';
+revoke all on function mintid.require_secret_manager(uuid) from public, anon, authenticated, service_role;
+
 -- Locks a live secret of the brand, or raises 400 secret_not_found (a secret of another brand,
 -- or a deleted one, answers exactly the same). Private.
 create function mintid.lock_brand_secret(_brand_id uuid, _secret_id uuid)
@@ -192,7 +210,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  _actor text := mintid.require_credential_manager(_brand_id);
+  _actor text := mintid.require_secret_manager(_brand_id);
   _clean_name text := mintid.secret_name(_name);
   _clean_description text;
   _id uuid := gen_random_uuid();
@@ -240,7 +258,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  _actor text := mintid.require_credential_manager(_brand_id);
+  _actor text := mintid.require_secret_manager(_brand_id);
   _clean_name text;
   _clean_description text;
   _row mintid.brand_secrets;
@@ -307,7 +325,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  _actor text := mintid.require_credential_manager(_brand_id);
+  _actor text := mintid.require_secret_manager(_brand_id);
   _row mintid.brand_secrets;
   _at timestamptz;
 begin
@@ -339,7 +357,7 @@ declare
   _after_id uuid;
   _page jsonb;
 begin
-  perform mintid.require_credential_manager(_brand_id);
+  perform mintid.require_secret_manager(_brand_id);
   perform mintid.assert_page_limit(_limit);
   _scope := jsonb_build_object('list', 'brand_secrets', 'brand', _brand_id);
   if _cursor is not null then
@@ -390,7 +408,7 @@ declare
   _value text;
 begin
   perform mintid.require_trusted_caller();
-  perform mintid.require_credential_manager(_brand_id);
+  perform mintid.require_secret_manager(_brand_id);
   perform mintid.assert_present(_secret_id, '_secret_id');
   -- The row lock orders a read after a concurrent update or delete: a read never returns a value
   -- that a committed replace or delete had already superseded.

@@ -100,6 +100,14 @@ describe.each(managing)('$fn', ({ fn, args, ok }) => {
     });
   });
 
+  it('tells a member their role and the one needed; a non-member gets the missing-brand answer', async () => {
+    const a = await args();
+    const asMember = await expectPgError(db.rpc(userCaller(f.users.member), fn, a), { ...CATEGORY.forbidden, reason: 'not_brand_admin' });
+    expect(asMember.hint).toBe('Your role in this brand is member; managing secrets needs owner or admin. An owner can change your role.');
+    const asStranger = await expectPgError(db.rpc(userCaller(f.users.otherAdmin), fn, a), { ...CATEGORY.forbidden, reason: 'not_brand_admin' });
+    expect(asStranger.hint).toBe('Ask an owner of the brand for the admin role, or check the brand id.');
+  });
+
   it('refuses a JWT role that disagrees with the session role', async () => {
     const a = await args();
     const call = db.as({ role: 'authenticated', claims: null }, async (tx) => {

@@ -291,6 +291,55 @@ describe('update_brand_secret', () => {
   });
 });
 
+describe('races between separate connections', () => {
+  /** Runs fn as the service role in its own connection's transaction, holding it open briefly. */
+  async function asService<T>(sql: postgres.Sql, text: string, params: unknown[]): Promise<T> {
+    return sql.begin(async (tx) => {
+      await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+      const [r] = await tx.unsafe(text, params as never[]);
+      await tx`select pg_sleep(0.1)`;
+      return r!.result as T;
+    }) as Promise<T>;
+  }
+
+  it('two concurrent renames of different secrets to one name: one succeeds, one answers 409', async () => {
+    const [a, b] = [await create(), await create()];
+    const target = uniqueName('Rename race');
+    const one = postgres(db.urls.authenticator, { max: 1, onnotice: () => {} });
+    const two = postgres(db.urls.authenticator, { max: 1, onnotice: () => {} });
+    try {
+      const rename = (sql: postgres.Sql, id: string) => asService(sql,
+        'select public.update_brand_secret($1::uuid, $2::uuid, $3) as result', [f.brandId, id, target]);
+      const results = await Promise.allSettled([rename(one, a), rename(two, b)]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect([rejected.reason.code, rejected.reason.detail]).toEqual(['PT409', 'secret_name_taken']);
+    } finally {
+      await Promise.all([one.end(), two.end()]);
+    }
+  });
+
+  it('a read racing a delete either returns the value or answers secret_not_found, never a destroyed value', async () => {
+    const id = await create({ _value: 'racing value' });
+    const one = postgres(db.urls.authenticator, { max: 1, onnotice: () => {} });
+    const two = postgres(db.urls.authenticator, { max: 1, onnotice: () => {} });
+    try {
+      const [deleted, read] = await Promise.allSettled([
+        asService(one, 'select public.delete_brand_secret($1::uuid, $2::uuid) as result', [f.brandId, id]),
+        asService<{ value: string }>(two, 'select public.read_brand_secret($1::uuid, $2::uuid) as result', [f.brandId, id]),
+      ]);
+      expect(deleted.status).toBe('fulfilled');
+      if (read.status === 'fulfilled') expect(read.value.value).toBe('racing value');
+      else expect([read.reason.code, read.reason.detail]).toEqual(['22023', 'secret_not_found']);
+      await expectPgError(db.rpc(serviceCaller, 'read_brand_secret', { _brand_id: f.brandId, _secret_id: id }), {
+        ...CATEGORY.invalid, reason: 'secret_not_found',
+      });
+    } finally {
+      await Promise.all([one.end(), two.end()]);
+    }
+  });
+});
+
 describe('delete_brand_secret', () => {
   it('destroys the Vault row, keeps the record for the audit trail and frees the name', async () => {
     const name = uniqueName('Doomed');

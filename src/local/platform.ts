@@ -9,6 +9,8 @@ export interface PlatformOptions {
   authenticatorPassword?: string;
   /** Password for the migration owner when this creates it as a login (the embedded server). */
   ownerPassword?: string;
+  /** Password for the `supabase_auth_admin` login of the local /auth/v1 routes (src/local/auth.sql). */
+  authAdminPassword?: string;
 }
 
 export interface Platform {
@@ -18,6 +20,7 @@ export interface Platform {
 
 // Read from the sources in the build too (tsc copies no .sql files).
 const platformSqlUrl = path.join(packageRoot, 'src/local/platform.sql');
+const authSqlUrl = path.join(packageRoot, 'src/local/auth.sql');
 
 /**
  * Chooses the migration owner: `postgres` where it is not a superuser (hosted Supabase, the
@@ -84,13 +87,15 @@ export async function ensurePlatform(sql: Sql, options: PlatformOptions = {}): P
     if (options.authenticatorPassword) await setAuthenticatorPassword(sql, options.authenticatorPassword);
     return { ownerRole };
   }
-  const script = await readFile(platformSqlUrl, 'utf8');
+  const [script, authScript] = await Promise.all([readFile(platformSqlUrl, 'utf8'), readFile(authSqlUrl, 'utf8')]);
   await sql.begin(async (tx) => {
     await tx`select set_config('mintid.owner_role', ${ownerRole}, true),
                     set_config('mintid.owner_password', ${options.ownerPassword ?? ''}, true),
                     set_config('mintid.authenticator_password', ${options.authenticatorPassword ?? ''}, true),
+                    set_config('mintid.auth_admin_password', ${options.authAdminPassword ?? ''}, true),
                     pg_advisory_xact_lock(hashtext('mintid.platform'))`;
     await tx.unsafe(script);
+    await tx.unsafe(authScript);
   });
   return { ownerRole };
 }

@@ -1,7 +1,14 @@
 // `mintid-credentials/client`: the typed client alone — over any supabase-js client, in Node or a
 // browser. It imports neither the local stack, the gateway nor the CLI (test/e2e/package.test.ts).
+// Every client export of src/index.ts is here too (the test checks it).
 export { createCredentialsClient } from './credentials-client.js';
 export type { CredentialsClient, CredentialsClientOptions, IssuedCredential, RpcClient } from './credentials-client.js';
+export { createBrandsClient } from './brands.js';
+export type { BrandsClient } from './brands.js';
+export type {
+  AddMemberParams, BrandEvent, BrandMember, BrandRole, CreateBrandParams, ListBrandEventsParams, MyBrand, RemoveMemberParams,
+  SetMemberRoleParams,
+} from './brand-schemas.js';
 export {
   ConflictError, ForbiddenError, InvalidInputError, MintIdError, NotAuthenticatedError, TransportError, UnexpectedError,
   toMintIdError,

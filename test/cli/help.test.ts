@@ -35,7 +35,7 @@ function mintid(args: string[], env: Record<string, string | undefined> = {}): P
 }
 
 const COMMANDS = [
-  [], ['start'], ['migrate'], ['env'], ['signing-key'], ['help'],
+  [], ['start'], ['migrate'], ['env'], ['signing-key'], ['help'], ['audit'], ['audit', 'verify'],
   ['credentials'], ['credentials', 'create'], ['credentials', 'list'], ['credentials', 'rotate'],
   ['credentials', 'revoke'], ['credentials', 'events'],
 ];

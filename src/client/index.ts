@@ -18,3 +18,8 @@ export type {
   CreateCredentialParams, CreateCredentialRecordParams, CredentialEvent, CredentialStatus, CredentialSummary,
   ListCredentialsParams, ListEventsParams, Page, RevokeCredentialParams, RotateSecretParams, RotateSecretRecordParams,
 } from './schemas.js';
+export { createSecretsClient, SECRET_DESCRIPTION_MAX, SECRET_NAME_PATTERN, SECRET_VALUE_MAX_BYTES } from './secrets.js';
+export type {
+  BrandSecret, BrandSecretRefParams, BrandSecretValue, CreateBrandSecretParams, ListBrandSecretsParams, SecretsClient,
+  UpdateBrandSecretParams,
+} from './secrets.js';

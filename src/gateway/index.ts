@@ -31,6 +31,8 @@ export interface GatewayOptions {
   poolSize?: number;
   /** Edge functions mounted at `/functions/v1/<name>`. */
   functions?: Record<string, EdgeFunction>;
+  /** Handler of `/.well-known/*` at the root, no apikey (the local stack serves RFC 8414 metadata there). */
+  wellKnown?: (req: Request) => Promise<Response>;
 }
 
 /** A running gateway: one fetch handler for `/rest/v1/...` and `/functions/v1/...`. */
@@ -67,7 +69,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const rpc = createRpcHandler({
     sql, cache, schemas: config.schemas, extraSearchPath: config.extraSearchPath, anonRole: config.anonRole, maxRows: config.maxRows,
   });
-  const app = createApp({ verify, apiKeys: config.apiKeys, rpc, functions: config.functions });
+  const app = createApp({ verify, apiKeys: config.apiKeys, rpc, functions: config.functions, wellKnown: config.wellKnown });
   const fetch = async (req: Request) => app.fetch(req);
   const servers: { close: () => Promise<void> }[] = [];
   return {

@@ -32,7 +32,7 @@ const rpcs: { fn: string; args: () => Promise<Record<string, unknown>>; ok: (res
   {
     fn: 'rotate_api_credential_secret_record',
     args: async () => ({ _brand_id: f.brandId, _credential_id: await freshCredential(), _new_secret_hash: phc(), _reason: 'routine' }),
-    ok: (r) => expect(Object.keys(r).sort()).toEqual(['credential_id', 'ok', 'rotated_at']),
+    ok: (r) => expect(Object.keys(r).sort()).toEqual(['credential_id', 'ok', 'previous_secret_expires_at', 'rotated_at']),
   },
   {
     fn: 'list_api_credential_records',

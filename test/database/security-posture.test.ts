@@ -37,11 +37,13 @@ describe('security posture', () => {
         or has_function_privilege('service_role', p.oid, 'execute')) order by 1`);
     expect(grants).toEqual([
       { fn: 'create_api_credential_record', authenticated: true, service: true },
+      { fn: 'end_api_credential_rotation_grace', authenticated: true, service: true },
       { fn: 'list_api_credential_events', authenticated: true, service: true },
       { fn: 'list_api_credential_records', authenticated: true, service: true },
       { fn: 'lookup_api_credential_for_token', authenticated: false, service: true },
       { fn: 'record_api_credential_use', authenticated: false, service: true },
       { fn: 'revoke_api_credential_record', authenticated: true, service: true },
+      { fn: 'revoke_api_credential_records', authenticated: true, service: true },
       { fn: 'rotate_api_credential_secret_record', authenticated: true, service: true },
     ]);
   });

@@ -23,9 +23,9 @@ export const lookupResultSchema = z.object({
       scopes: z.array(z.string()),
       status: z.enum(['active', 'expired', 'revoked']),
       expires_at: z.string().nullable(),
-      previous_secret_hash: z.string().nullable().optional(),
-      previous_secret_expires_at: z.string().nullable().optional(),
-      previous_secret_active: z.boolean().optional(),
+      previous_secret_hash: z.string().nullable(),
+      previous_secret_expires_at: z.string().nullable(),
+      previous_secret_active: z.boolean(),
     })
     .nullable(),
 });
@@ -108,7 +108,7 @@ export function credentialFromLookup(result: LookupResult): Credential | null {
     status: c.status,
     expiresAt: c.expires_at,
     previousSecret: c.previous_secret_hash
-      ? { hash: c.previous_secret_hash, expiresAt: c.previous_secret_expires_at ?? null, open: c.previous_secret_active === true }
+      ? { hash: c.previous_secret_hash, expiresAt: c.previous_secret_expires_at, open: c.previous_secret_active }
       : null,
   };
 }

@@ -38,7 +38,7 @@ afterAll(() => t.close());
 
 /** Verifies with jsonwebtoken: the JWK of the token's kid, turned into an SPKI PEM. */
 async function verifyWithJsonwebtoken(token: string, options: jwt.VerifyOptions = {}): Promise<jwt.JwtPayload> {
-  const { keys } = (await (await fetch(`${t.url}/functions/v1/jwks`)).json()) as { keys: (JsonWebKey & { kid: string })[] };
+  const { keys } = (await (await fetch(`${t.url}/functions/v1/jwks`)).json()) as { keys: { kid: string; [member: string]: unknown }[] };
   const { kid } = jwt.decode(token, { complete: true })!.header;
   const jwk = keys.find((k) => k.kid === kid);
   if (!jwk) throw new Error(`no JWK with kid ${kid}`);

@@ -3,15 +3,15 @@ import { createClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import { createCredentialsClient, type CredentialsClient } from '../client/credentials-client.js';
 import { MintIdError } from '../client/errors.js';
+import { endGraceCommand, lifecycleSummary, lifecycleUsage, LifecycleUsageError, revokeCommand, rotateCommand } from './credentials-lifecycle.js';
 import { EXIT } from './exit-codes.js';
 
-export const credentialsUsage = `Usage: mintid credentials <create|list|rotate|revoke|events> [options]
+export const credentialsUsage = `Usage: mintid credentials <create|list|rotate|revoke|end-grace|events> [options]
 
   create  --name <text> --scopes <a:b,c:d> [--client-id <id>] [--metadata <json>] [--expires-at <iso>]
           generates the client secret here, sends only its argon2id hash, prints the secret once
   list    [--status active|expired|revoked] [--limit <1-200>] [--cursor <c>] [--all]
-  rotate  --credential <uuid> --reason <text>    new secret generated here, printed once
-  revoke  --credential <uuid> --reason <text>    permanent
+${lifecycleUsage}
   events  [--credential <uuid>] [--limit <1-200>] [--cursor <c>] [--all]
 
 Every command:
@@ -75,6 +75,7 @@ const options = {
   'client-id': { type: 'string' }, metadata: { type: 'string' }, 'expires-at': { type: 'string' },
   credential: { type: 'string' }, reason: { type: 'string' }, status: { type: 'string' },
   limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean', default: false },
+  grace: { type: 'string' }, 'reason-code': { type: 'string' }, credentials: { type: 'string' },
 } as const;
 
 type Printer = (human: string, json: unknown) => void;
@@ -112,20 +113,13 @@ const subcommands: Record<string, (client: CredentialsClient, v: Record<string, 
     const result = await pages(v.all as boolean, (cursor) => client.listCredentials({
       brandId, ...(status ? { status } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
     }), v.cursor as string | undefined);
-    const lines = result.items.map((c) => `${c.id}  ${c.status.padEnd(7)}  ${c.clientId}  ${c.name}  [${c.scopes.join(' ')}]`);
+    const lines = result.items.map((c) => `${c.id}  ${c.status.padEnd(7)}  ${c.clientId}  ${c.name}  [${c.scopes.join(' ')}]${lifecycleSummary(c)}`);
     print([...lines, ...(result.nextCursor ? [`next cursor: ${result.nextCursor}`] : []), `${result.items.length} credential(s)`].join('\n'),
       { items: result.items, next_cursor: result.nextCursor });
   },
-  async rotate(client, v, brandId, print) {
-    const rotated = await client.rotateSecret({ brandId, credentialId: required(v, 'credential'), reason: required(v, 'reason') });
-    print(`Rotated credential ${rotated.credentialId} at ${rotated.rotatedAt}\n  client_secret: ${rotated.clientSecret}\n` +
-      'The new secret is shown only now; the old one no longer works.',
-      { credential_id: rotated.credentialId, rotated_at: rotated.rotatedAt, client_secret: rotated.clientSecret });
-  },
-  async revoke(client, v, brandId, print) {
-    const revoked = await client.revokeCredential({ brandId, credentialId: required(v, 'credential'), reason: required(v, 'reason') });
-    print(`Revoked credential ${revoked.credentialId} at ${revoked.revokedAt}`, { credential_id: revoked.credentialId, revoked_at: revoked.revokedAt });
-  },
+  rotate: rotateCommand,
+  revoke: revokeCommand,
+  'end-grace': endGraceCommand,
   async events(client, v, brandId, print) {
     const limit = optionalInt(v, 'limit');
     const credentialId = v.credential as string | undefined;
@@ -156,7 +150,7 @@ export async function credentialsCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     if (error instanceof MintIdError) return fail(EXIT[error.code], error);
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof LifecycleUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       return fail(EXIT.usage, { code: 'usage', message: (error as Error).message });
     }
     return fail(EXIT.unexpected, { code: 'unexpected', message: (error as Error).message });

@@ -11,7 +11,7 @@ Commands:
   start       run the local stack (PostgreSQL, migrations, demo data, API on :54321)
   migrate     apply the local platform objects and pending migrations to DATABASE_URL
               (or to the local embedded database under .mintid/ when DATABASE_URL is unset)
-  credentials create|list|rotate|revoke|events
+  credentials create|list|rotate|revoke|end-grace|events
               manage a brand's credentials (\`mintid credentials\` for options)
   signing-key print a new private ES256 signing JWK (kid = its thumbprint) for MINTID_SIGNING_KEYS
   help        show this text

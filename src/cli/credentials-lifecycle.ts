@@ -1,14 +1,20 @@
 // The lifecycle parts of `mintid credentials` (SPEC §13): `rotate --grace <duration>`,
 // `revoke --reason-code <code>`, revoking many (`--credentials <id,id>` or `--metadata k=v`),
 // and `end-grace`. Kept apart from credentials.ts so the shared command file stays small.
+import { UsageError, uuidFlag, type OptionSpec } from './args.js';
 import type { CredentialsClient } from '../client/credentials-client.js';
-import { MAX_GRACE_SECONDS, REVOCATION_REASON_CODES, type RevocationReasonCode } from '../client/schemas.js';
 
-/** A refusal of the command line itself (exit 2). */
-export class LifecycleUsageError extends Error {}
+// Kept here (not imported from the client schemas) so `mintid … --help` loads nothing heavy.
+/** Why a credential was revoked (SPEC §13; the client's REVOCATION_REASON_CODES). */
+export const REASON_CODES = ['unspecified', 'key_compromise', 'superseded', 'integration_retired', 'policy_violation', 'unused'] as const;
+type RevocationReasonCode = (typeof REASON_CODES)[number];
+const MAX_GRACE_SECONDS = 604_800;
+
+/** A refusal of the command line itself (exit 2): the shared parser's usage error. */
+export const LifecycleUsageError = UsageError;
 
 type Printer = (human: string, json: unknown) => void;
-type Values = Record<string, unknown>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -46,8 +52,8 @@ export function parseMetadataSelector(text: string): Record<string, unknown> {
 function reasonCodeOf(values: Values): RevocationReasonCode | undefined {
   const code = values['reason-code'] as string | undefined;
   if (code === undefined) return undefined;
-  if (!(REVOCATION_REASON_CODES as readonly string[]).includes(code)) {
-    throw new LifecycleUsageError(`--reason-code must be one of ${REVOCATION_REASON_CODES.join(', ')}`);
+  if (!(REASON_CODES as readonly string[]).includes(code)) {
+    throw new LifecycleUsageError(`--reason-code must be one of ${REASON_CODES.join(', ')}`);
   }
   return code as RevocationReasonCode;
 }
@@ -61,7 +67,7 @@ function required(values: Values, name: string): string {
 /** `rotate --credential <id> --reason <text> [--grace <duration>]`. */
 export async function rotateCommand(client: CredentialsClient, v: Values, brandId: string, print: Printer): Promise<void> {
   const graceSeconds = v.grace === undefined ? 0 : parseGrace(v.grace as string);
-  const rotated = await client.rotateSecret({ brandId, credentialId: required(v, 'credential'), reason: required(v, 'reason'), graceSeconds });
+  const rotated = await client.rotateSecret({ brandId, credentialId: uuidFlag(v, 'credential')!, reason: required(v, 'reason'), graceSeconds });
   const after = rotated.previousSecretExpiresAt
     ? `The previous secret keeps working until ${rotated.previousSecretExpiresAt}; end it early with \`mintid credentials end-grace\`.`
     : 'The old secret no longer works.';
@@ -83,7 +89,7 @@ export async function revokeCommand(client: CredentialsClient, v: Values, brandI
   const reason = required(v, 'reason');
   const reasonCode = reasonCodeOf(v);
   if (v.credential !== undefined) {
-    const revoked = await client.revokeCredential({ brandId, credentialId: v.credential as string, reason, ...(reasonCode ? { reasonCode } : {}) });
+    const revoked = await client.revokeCredential({ brandId, credentialId: uuidFlag(v, 'credential')!, reason, ...(reasonCode ? { reasonCode } : {}) });
     print(`Revoked credential ${revoked.credentialId} at ${revoked.revokedAt} (${reasonCode ?? 'unspecified'})`,
       { credential_id: revoked.credentialId, revoked_at: revoked.revokedAt, reason_code: reasonCode ?? 'unspecified' });
     return;
@@ -98,7 +104,7 @@ export async function revokeCommand(client: CredentialsClient, v: Values, brandI
 
 /** `end-grace --credential <id> --reason <text>`. */
 export async function endGraceCommand(client: CredentialsClient, v: Values, brandId: string, print: Printer): Promise<void> {
-  const ended = await client.endRotationGrace({ brandId, credentialId: required(v, 'credential'), reason: required(v, 'reason') });
+  const ended = await client.endRotationGrace({ brandId, credentialId: uuidFlag(v, 'credential')!, reason: required(v, 'reason') });
   print(`Ended the rotation grace of credential ${ended.credentialId} at ${ended.previousSecretExpiresAt}; only the current secret works now.`,
     { credential_id: ended.credentialId, previous_secret_expires_at: ended.previousSecretExpiresAt });
 }
@@ -117,9 +123,13 @@ export function lifecycleSummary(c: {
   return parts.length > 0 ? `  (${parts.join('; ')})` : '';
 }
 
-export const lifecycleUsage = `  rotate  --credential <uuid> --reason <text> [--grace <duration>]
-          new secret generated here, printed once; with --grace (90m, 24h, up to 7d) the old one keeps working that long
-  revoke  --credential <uuid> --reason <text> [--reason-code <code>]    permanent
-          or many at once, all or nothing: --credentials <uuid,uuid,…> | --metadata <key=value,…>
-          codes: ${REVOCATION_REASON_CODES.join(', ')}
-  end-grace --credential <uuid> --reason <text>    the old secret stops working now`;
+/** The options of the lifecycle subcommands, for the shared parser. */
+export const graceOption = {
+  grace: { type: 'string', value: 'duration', description: 'keep the old secret working this long: 3600, 90m, 24h, up to 7d (default 0)' },
+} as const satisfies Record<string, OptionSpec>;
+export const revokeOptions = {
+  credential: { type: 'string', value: 'uuid', description: 'the credential to revoke' },
+  credentials: { type: 'string', value: 'uuid,uuid,…', description: 'revoke these (at most 1000, all or nothing)' },
+  metadata: { type: 'string', value: 'key=value,…', description: 'revoke every credential whose metadata contains these (or a JSON object)' },
+  'reason-code': { type: 'string', value: 'code', description: `why, as a code: ${REASON_CODES.join(', ')} (default unspecified)` },
+} as const satisfies Record<string, OptionSpec>;

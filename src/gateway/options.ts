@@ -29,8 +29,10 @@ export const gatewayOptionsSchema = z.object({
     z.string().regex(/^[A-Za-z0-9_-]+$/, 'function names are URL path segments'),
     z.object({ handler: z.custom<EdgeHandler>((v) => typeof v === 'function', 'handler must be a function'), verifyJwt: z.boolean() }),
   ).default({}),
-  /** Answers `/.well-known/*` at the root (the local stack: RFC 8414 metadata of the token function). */
-  wellKnown: z.custom<EdgeHandler>((v) => typeof v === 'function', 'wellKnown must be a function').optional(),
+  routes: z.record(
+    z.string().regex(/^(\/[A-Za-z0-9._-]+)+$/, 'route prefixes are paths like /auth/v1 or /.well-known'),
+    z.custom<EdgeHandler>((v) => typeof v === 'function', 'a route must be a function'),
+  ).default({}),
 });
 
 /** Options after validation and defaults. */

@@ -67,35 +67,41 @@ create trigger guard_api_credential_reason_code
   for each row execute function mintid.guard_api_credential_reason_code();
 alter table mintid.api_credentials enable always trigger guard_api_credential_reason_code;
 
--- Revokes a locked, not yet revoked credential at _at: the revocation columns, the end of an open
--- rotation grace, and one audit record with the reason code (and grace_ended when one was open).
+-- The details of a `revoked` audit record: the reason code, and grace_ended when the revocation
+-- cuts an open rotation grace short. Private: used by the revoking RPCs.
+create function mintid.revocation_details(_credential mintid.api_credentials, _reason_code text)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select jsonb_build_object('reason_code', coalesce(_reason_code, 'unspecified'))
+      || case when mintid.rotation_grace_open(_credential) then jsonb_build_object('grace_ended', true) else '{}'::jsonb end;
+$$;
+comment on function mintid.revocation_details(mintid.api_credentials, text) is
+  'Audit details of a revocation: reason code and grace_ended. Private.';
+revoke all on function mintid.revocation_details(mintid.api_credentials, text) from public, anon, authenticated, service_role;
+
+-- Revokes row-locked, not yet revoked credentials at _at, in one statement: the revocation
+-- columns, and the end of an open rotation grace. The callers then write the audit records, last.
 -- Private: called by revoke_api_credential_record and revoke_api_credential_records.
-create function mintid.revoke_locked_credential(
-  _credential mintid.api_credentials, _actor text, _reason text, _reason_code text, _at timestamptz
+create function mintid.revoke_locked_credentials(
+  _ids uuid[], _actor text, _reason text, _reason_code text, _at timestamptz
 )
 returns void
-language plpgsql
+language sql
 volatile
 set search_path = ''
 as $$
-declare
-  _details jsonb := jsonb_build_object('reason_code', coalesce(_reason_code, 'unspecified'));
-begin
-  if mintid.rotation_grace_open(_credential) then
-    _details := _details || jsonb_build_object('grace_ended', true);
-  end if;
   update mintid.api_credentials
   set revoked_at = _at, revoked_by = _actor, revocation_reason = btrim(_reason, E' \t\r\n'),
       revocation_reason_code = coalesce(_reason_code, 'unspecified'),
       previous_secret_expires_at = case when previous_secret_expires_at > _at then _at else previous_secret_expires_at end
-  where id = _credential.id;
-  perform mintid.record_audit(_credential.brand_id, 'credential', _credential.id, 'revoked', _actor,
-    btrim(_reason, E' \t\r\n'), _details, _at);
-end;
+  where id = any (_ids) and revoked_at is null;
 $$;
-comment on function mintid.revoke_locked_credential(mintid.api_credentials, text, text, text, timestamptz) is
-  'Revokes a row-locked credential and records it. Private.';
-revoke all on function mintid.revoke_locked_credential(mintid.api_credentials, text, text, text, timestamptz) from public, anon, authenticated, service_role;
+comment on function mintid.revoke_locked_credentials(uuid[], text, text, text, timestamptz) is
+  'Revokes row-locked credentials in one statement (no audit record; the caller writes them). Private.';
+revoke all on function mintid.revoke_locked_credentials(uuid[], text, text, text, timestamptz) from public, anon, authenticated, service_role;
 
 drop function public.revoke_api_credential_record(uuid, uuid, text);
 
@@ -125,7 +131,9 @@ begin
     perform mintid.raise_error('conflict', 'credential_revoked', 'the credential is already revoked',
       'Nothing to do: revocation is permanent.');
   end if;
-  perform mintid.revoke_locked_credential(_credential, _actor, _reason, _reason_code, _at);
+  perform mintid.revoke_locked_credentials(array[_credential.id], _actor, _reason, _reason_code, _at);
+  perform mintid.record_audit(_brand_id, 'credential', _credential.id, 'revoked', _actor, btrim(_reason, E' \t\r\n'),
+    mintid.revocation_details(_credential, _reason_code), _at);
   return jsonb_build_object('ok', true, 'credential_id', _credential.id, 'revoked_at', _at);
 end;
 $$;

@@ -67,12 +67,14 @@ begin
       'Narrow the selector, or revoke by ids in batches of at most 1000; nothing was revoked.');
   end if;
 
+  -- One UPDATE for all, then the audit records last (the chain-head lock is held only from there).
   _at := clock_timestamp();
-  _ids := '{}';
+  select coalesce(array_agg(l.id order by l.id), '{}') into _ids from unnest(_locked) l where l.revoked_at is null;
+  perform mintid.revoke_locked_credentials(_ids, _actor, _reason, _reason_code, _at);
   foreach _credential in array coalesce(_locked, '{}') loop
     if _credential.revoked_at is null then
-      perform mintid.revoke_locked_credential(_credential, _actor, _reason, _reason_code, _at);
-      _ids := _ids || _credential.id;
+      perform mintid.record_audit(_brand_id, 'credential', _credential.id, 'revoked', _actor, btrim(_reason, E' \t\r\n'),
+        mintid.revocation_details(_credential, _reason_code), _at);
     end if;
   end loop;
   return jsonb_build_object('ok', true, 'revoked', cardinality(_ids), 'credential_ids', to_jsonb(_ids),

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.ts';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { verifyClientSecret } from '../secrets/hash.js';
@@ -39,7 +40,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
     MINTID_SIGNING_KEYS: options.signingKeys,
   };
-  const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch });
+  const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch, cpus: availableParallelism() });
   try {
     const jwks = await createJwksFunction({ env });
     gateway = await createGateway({

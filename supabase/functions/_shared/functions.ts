@@ -8,6 +8,8 @@ import { createSupabaseCredentialStore, type CredentialStore } from './store.ts'
 import { createTokenHandler } from './token-handler.ts';
 import { createUsageRecorder } from './usage-recorder.ts';
 import { VerifyCache } from './verify-cache.ts';
+import { createSupabaseFailureStore, SuccessLimiter, type FailureStore } from './rate-limits.ts';
+import { defaultVerifyConcurrency, VerifySlots } from './verify-slots.ts';
 
 export type Handler = (req: Request) => Promise<Response>;
 
@@ -22,6 +24,10 @@ export interface TokenFunctionOptions {
   log?: Logger;
   /** fetch for the default store. */
   fetch?: typeof fetch;
+  /** Shared failure counters. Default: the supabase-js store over the same project. */
+  failures?: FailureStore;
+  /** CPUs of this instance, for the default verification cap (Deno: navigator.hardwareConcurrency). */
+  cpus?: number;
 }
 
 export interface TokenFunction {
@@ -43,6 +49,13 @@ export async function createTokenFunction(options: TokenFunctionOptions): Promis
   const handler = createTokenHandler({
     config: { issuer: env.issuer, audience: env.audience, ttlSeconds: env.ttlSeconds },
     keys, store, verifySecret: options.verifySecret, usage, cache: new VerifyCache({ clock }), clock, log,
+    limits: {
+      failuresPerMinute: env.failuresPerMinute,
+      failures: options.failures ??
+        createSupabaseFailureStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch }),
+      successes: new SuccessLimiter({ perMinute: env.exchangesPerMinute, clock }),
+      slots: new VerifySlots({ max: env.verifyConcurrency || defaultVerifyConcurrency(options.cpus) }),
+    },
   });
   const { signingKeys: _keys, serviceRoleKey: _key, ...config } = env;
   return { handler, close: () => usage.close(), config };

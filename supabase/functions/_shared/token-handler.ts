@@ -1,13 +1,18 @@
 // POST /functions/v1/token: the OAuth 2.0 client credentials grant (RFC 6749 §4.4, SPEC §7).
 // Order of checks: method, content type, form, grant_type, client authentication (one
 // indistinguishable invalid_client for every failure), scope. The credential's status is read on
-// every request; only the argon2 step may be answered from the verify cache.
+// every request; only the argon2 step may be answered from the verify cache, and only for an
+// active credential. The cold path (argon2) passes the limits of rate-limits.ts first and reads
+// the status again before signing (SPEC §14).
 import { SignJWT } from 'jose';
 import { readClientAuthentication } from './client-auth.ts';
-import { CORS_HEADERS, json, preflight } from './http.ts';
+import { CORS_HEADERS, json, preflight, readBoundedText } from './http.ts';
 import type { SigningKeys } from './keys.ts';
 import { invalidClient, oauthError } from './oauth-errors.ts';
 import { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
+import {
+  clientAddress, failureKeys, tooManyExchanges, tooManyFailures, verifierBusy, type TokenLimits,
+} from './rate-limits.ts';
 import { StoreError, type Credential, type CredentialStore } from './store.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
 import { VerifyCache } from './verify-cache.ts';
@@ -30,6 +35,8 @@ export interface TokenHandlerDeps {
   cache?: VerifyCache;
   clock?: Clock;
   log?: Logger;
+  /** Limits before argon2 and on successes (rate-limits.ts). Default: none. */
+  limits?: TokenLimits;
 }
 
 /** What an unknown client_id is verified against, so it costs what a known one does. Its secret was discarded. */
@@ -37,23 +44,60 @@ export const DUMMY_SECRET_HASH = '$argon2id$v=19$m=19456,t=2,p=1$G3VWAeL+6yRajDG
 
 const METHODS = 'POST, OPTIONS';
 const MAX_BODY_BYTES = 16 * 1024;
+/** The database's client_id rule (SPEC §5): any other value cannot name a credential, so it is not looked up. */
+const CLIENT_ID = /^[A-Za-z0-9._-]{3,128}$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 
 export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Promise<Response> {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? consoleLogger;
   const cache = deps.cache ?? new VerifyCache({ clock });
+  const limits = deps.limits ?? {};
+  const failuresPerMinute = limits.failuresPerMinute ?? 10;
 
-  /** Verifies the secret (from cache when possible); false for an unknown client, after paying argon2. */
-  async function authenticate(credential: Credential | null, secret: string): Promise<boolean> {
-    if (!credential) {
-      await deps.verifySecret(DUMMY_SECRET_HASH, secret).catch(() => false);
+  /** Active now: not revoked, not expired (an expiry JavaScript cannot represent counts as far away). */
+  const isActive = (c: Credential) => c.status === 'active' && !(expiresMs(c) <= clock.now());
+
+  /**
+   * Verifies the secret. Warm path: an active credential whose secret matches the verify cache.
+   * Cold path: the failure limit (429), a verification slot (503), argon2 — against a dummy hash
+   * for an unknown client — and one recorded failure when it does not succeed. 'cold' is a
+   * success that ran argon2 (the caller reads the status again).
+   */
+  async function authenticate(credential: Credential | null, secret: string, req: Request): Promise<'warm' | 'cold' | false | Response> {
+    const active = credential !== null && isActive(credential);
+    // Status before the cache: an inactive credential always pays argon2, like a wrong secret.
+    if (active && await cache.matches(credential.credentialId, credential.secretHash, secret)) return 'warm';
+    const keys = failureKeys(credential?.credentialId ?? null, clientAddress(req));
+    if (limits.failures) {
+      const gate = await limits.failures.check(keys, failuresPerMinute).catch((error: unknown) => storeDown('checking failed authentications', error));
+      if (gate instanceof Response) return gate;
+      if (gate.blocked) return tooManyFailures(gate.retryAfterSeconds);
+    }
+    const verify = credential
+      ? () => deps.verifySecret(credential.secretHash, secret)
+      : () => deps.verifySecret(DUMMY_SECRET_HASH, secret).then(() => false, () => false);
+    let ok: boolean;
+    if (limits.slots) {
+      const slot = await limits.slots.run(verify);
+      if (!slot.ok) return verifierBusy();
+      ok = slot.value;
+    } else {
+      ok = await verify();
+    }
+    if (!ok || !active) {
+      await limits.failures?.record(keys).catch((error: unknown) => log(`mintid token: recording a failed authentication failed (${describe(error)})`));
       return false;
     }
-    if (await cache.matches(credential.credentialId, credential.secretHash, secret)) return true;
-    const ok = await deps.verifySecret(credential.secretHash, secret);
-    if (ok && credential.status === 'active') await cache.remember(credential.credentialId, credential.secretHash, secret);
-    return ok;
+    await cache.remember(credential.credentialId, credential.secretHash, secret);
+    return 'cold';
+  }
+
+  /** A store call failed: 503 when retrying may help, else 500 (a refusal will not heal). */
+  function storeDown(what: string, error: unknown): Response {
+    log(`mintid token: ${what} failed (${describe(error)})`);
+    if (error instanceof StoreError && !error.transient) return oauthError('server_error', 'The token service is misconfigured.');
+    return oauthError('temporarily_unavailable', 'The token service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
   }
 
   return async function tokenHandler(req: Request): Promise<Response> {
@@ -67,12 +111,13 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     if (mediaType !== 'application/x-www-form-urlencoded') {
       return oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
     }
-    if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) {
-      return oauthError('invalid_request', 'The body is too large.');
+    const body = await readBoundedText(req, MAX_BODY_BYTES);
+    if (!body.ok) {
+      if (body.reason === 'unreadable') return oauthError('invalid_request', 'The body could not be read.');
+      return json({ error: 'invalid_request', error_description: `The body must be at most ${MAX_BODY_BYTES} bytes.` }, 413,
+        { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
     }
-    const body = await req.text().catch(() => null);
-    if (body === null || body.length > MAX_BODY_BYTES) return oauthError('invalid_request', 'The body could not be read.');
-    const form = new URLSearchParams(body);
+    const form = new URLSearchParams(body.text);
 
     for (const name of ['grant_type', 'scope']) {
       if (form.getAll(name).length > 1) return oauthError('invalid_request', `${name} must appear at most once.`);
@@ -90,34 +135,46 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     }
     const basicUsed = auth.method === 'basic';
 
-    let credential: Credential | null;
-    let authenticated: boolean;
-    try {
-      credential = await deps.store.lookup(auth.clientId);
-    } catch (error) {
-      log(`mintid token: credential lookup failed (${describe(error)})`);
-      // A refusal (wrong service key, missing function) will not heal by retrying: server_error.
-      if (error instanceof StoreError && !error.transient) {
-        return oauthError('server_error', 'The token service is misconfigured.');
+    let credential: Credential | null = null;
+    let authenticated: Awaited<ReturnType<typeof authenticate>>;
+    // An impossible client_id (a NUL byte, 500 characters) is an unknown client: not looked up, same cost.
+    if (CLIENT_ID.test(auth.clientId)) {
+      try {
+        credential = await deps.store.lookup(auth.clientId);
+      } catch (error) {
+        return storeDown('credential lookup', error);
       }
-      return oauthError('temporarily_unavailable', 'The token service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
     }
     try {
-      authenticated = await authenticate(credential, auth.secret);
+      authenticated = await authenticate(credential, auth.secret, req);
     } catch (error) {
       log(`mintid token: verifying the secret of credential ${credential?.credentialId} failed (${describe(error)})`);
       return oauthError('server_error', 'The token service could not verify the client.');
     }
-    if (!credential || !authenticated || credential.status !== 'active' ||
-      (credential.expiresAt !== null && Date.parse(credential.expiresAt) <= clock.now())) {
-      return invalidClient(basicUsed);
+    if (authenticated instanceof Response) return authenticated;
+    if (!credential || !authenticated || !isActive(credential)) return invalidClient(basicUsed);
+    if (authenticated === 'cold') {
+      // argon2 took tens of milliseconds (seconds under load): a revocation or rotation that
+      // committed meanwhile must win. Read the credential again before signing (SPEC §14).
+      let fresh: Credential | null;
+      try {
+        fresh = await deps.store.lookup(auth.clientId);
+      } catch (error) {
+        return storeDown('credential re-check', error);
+      }
+      if (!fresh || fresh.credentialId !== credential.credentialId || fresh.secretHash !== credential.secretHash || !isActive(fresh)) {
+        cache.forget(credential.credentialId);
+        return invalidClient(basicUsed);
+      }
+      credential = fresh;
     }
+    const current = credential;
 
     const requested = form.get('scope');
     let scopes = credential.scopes;
     if (requested !== null) {
       const tokens = requested.split(' ');
-      if (tokens.some((t) => !SCOPE_TOKEN.test(t) || !credential.scopes.includes(t))) {
+      if (tokens.some((t) => !SCOPE_TOKEN.test(t) || !current.scopes.includes(t))) {
         return oauthError('invalid_scope', 'Request only scopes granted to this client, separated by single spaces.');
       }
       scopes = [...new Set(tokens)];
@@ -126,10 +183,13 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
 
     // A token never outlives its credential: exp is capped at the credential's expiry.
     const iat = Math.floor(clock.now() / 1000);
-    const exp = credential.expiresAt === null
-      ? iat + deps.config.ttlSeconds
-      : Math.min(iat + deps.config.ttlSeconds, Math.floor(Date.parse(credential.expiresAt) / 1000));
+    const until = expiresMs(credential);
+    const exp = Number.isFinite(until)
+      ? Math.min(iat + deps.config.ttlSeconds, Math.floor(until / 1000))
+      : iat + deps.config.ttlSeconds;
     if (exp <= iat) return invalidClient(basicUsed);
+    const rate = limits.successes?.take(credential.credentialId);
+    if (rate && !rate.allowed) return tooManyExchanges(rate.headers);
 
     let accessToken: string;
     try {
@@ -143,7 +203,10 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: exp - iat, scope }),
       {
         status: 200,
-        headers: { 'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-store', Pragma: 'no-cache', ...CORS_HEADERS },
+        headers: {
+          'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-store', Pragma: 'no-cache', ...CORS_HEADERS,
+          ...rate?.headers,
+        },
       },
     );
   };
@@ -164,6 +227,11 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       .setJti(crypto.randomUUID())
       .sign(deps.keys.signer.key);
   }
+}
+
+/** The credential's expiry in ms since the epoch; NaN when there is none or JavaScript cannot represent it. */
+function expiresMs(credential: Credential): number {
+  return credential.expiresAt === null ? NaN : Date.parse(credential.expiresAt);
 }
 
 /** An error's class and code for a log line; never a foreign message, which might quote input. */

@@ -1,3 +1,4 @@
+import { assertJsonDepth, readRpcBody } from './bounds.js';
 import { pgrst } from './errors.js';
 
 /** An RPC request after PostgREST's parsing steps (POSTGREST.md §1.2 step 4), before lookup. */
@@ -55,6 +56,7 @@ function parseBody(req: Request, text: string): { args: Record<string, unknown>;
   const type = (req.headers.get('content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json' && type !== '*/*') throw pgrst(400, 'PGRST102', `Content-Type not acceptable: ${type}`);
   if (text.trim() === '') return { args: {}, raw: '{}' };
+  assertJsonDepth(text);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -103,7 +105,7 @@ export async function parseRpcRequest(req: Request, name: string, profile: { sch
   }
   let bodyJson = '{}';
   if (method === 'POST') {
-    const body = parseBody(req, await req.text());
+    const body = parseBody(req, await readRpcBody(req));
     bodyJson = body.raw;
     for (const [key, value] of Object.entries(body.args)) if (!columns || columns.includes(key)) args[key] = value;
   }

@@ -34,12 +34,13 @@ export function parseFailureCheck(json: unknown): { blocked: boolean; retryAfter
 
 /** The production failure store: the two RPCs through supabase-js as service_role. */
 export function createSupabaseFailureStore(options: { supabaseUrl: string; serviceRoleKey: string; fetch?: typeof fetch }): FailureStore {
-  let client: ReturnType<typeof createClient> | undefined;
-  // Created on first use: a handler whose tests never reach the cold path needs no client.
-  const supabase = () => client ??= createClient(options.supabaseUrl, options.serviceRoleKey, {
+  const connect = () => createClient(options.supabaseUrl, options.serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     ...(options.fetch ? { global: { fetch: options.fetch } } : {}),
   });
+  // Created on first use: a handler whose tests never reach the cold path needs no client.
+  let client: ReturnType<typeof connect> | undefined;
+  const supabase = () => (client ??= connect());
   const fail = (rpc: string, error: { code?: string }, status: number) =>
     new StoreError(`${rpc} failed (${error.code || 'no code'})`, { transient: status === 0 || status >= 500 });
   return {

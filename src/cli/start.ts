@@ -16,7 +16,7 @@ MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : 
   Database       ${stack.databaseUrl}
 
   anon key         ${keys.anonKey}
-  service_role key ${keys.serviceRoleKey}
+  service_role key ${stack.demoJwtSecret ? keys.serviceRoleKey : '(not printed: it derives from your MINTID_JWT_SECRET; `npx mintid env` prints it on request)'}
 
   Demo brand ${DEMO_BRAND_ID}; access tokens of its users (local demo only):
   owner  ${keys.userTokens.owner}

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import { startApi, type Api } from './api.js';
-import type { LocalEnv } from './config.js';
+import { assertJwtSecretFor, type LocalEnv } from './config.js';
 import { openLocalDatabase } from './database.js';
-import { EMBEDDED_PASSWORD } from './embedded.js';
 import { DEMO_BRAND_ID, type LocalKeys } from './keys.js';
 import { migrate } from './migrate.js';
 import { localAuthenticatorPassword, localSigningKeys } from './state.js';
 import { databaseUrl, redactPassword } from './urls.js';
+import { waitForDatabase } from './wait.js';
 
 const seedUrl = new URL('../../supabase/seed.sql', import.meta.url);
 
@@ -20,6 +20,8 @@ export interface Stack {
   /** Where local state (data, signing keys) lives. */
   stateDir: string;
   databaseUrl: string;
+  /** Whether the keys derive from the documented demo JWT secret (then the banner may print them all). */
+  demoJwtSecret: boolean;
   stop(): Promise<void>;
 }
 
@@ -42,7 +44,9 @@ async function seedIfMissing(adminUrl: string): Promise<boolean> {
  * .mintid/), the platform objects, the migrations, demo data on first start, and one HTTP server
  * with `/rest/v1/rpc/*` and `/functions/v1/{token,jwks}`.
  */
-export async function startStack(env: LocalEnv, log: (line: string) => void = () => {}): Promise<Stack> {
+export async function startStack(env: LocalEnv, log: (line: string) => void = () => {}, signal?: AbortSignal): Promise<Stack> {
+  assertJwtSecretFor(env);
+  if (env.DATABASE_URL) await waitForDatabase(env.DATABASE_URL, { log, signal });
   const database = await openLocalDatabase(env);
   let api: Api | undefined;
   // Stop in dependency order: the API (token function's pending uses first), then the database.
@@ -69,10 +73,11 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
     await api.gateway.listen(env.MINTID_PORT, '127.0.0.1');
     log(`migrations owned by ${migrated.ownerRole}`);
     return {
-      url, keys: api.keys, seeded, signingKeyCreated: signing.created, stateDir: env.stateDir, stop,
-      // The embedded server's local demo login is printable; a DATABASE_URL's password is not.
+      url, keys: api.keys, seeded, signingKeyCreated: signing.created, stateDir: env.stateDir, stop, demoJwtSecret: env.demoJwtSecret,
+      // The embedded server's owner login (its per-install password, for this user's terminal) is
+      // printable; a DATABASE_URL's password is not.
       databaseUrl: database.embedded
-        ? databaseUrl(database.adminUrl, undefined, { user: 'postgres', password: EMBEDDED_PASSWORD })
+        ? databaseUrl(database.adminUrl, undefined, { user: 'postgres', password: database.platform.ownerPassword })
         : redactPassword(database.adminUrl),
     };
   } catch (error) {

@@ -36,11 +36,13 @@ describe('security posture', () => {
       from pg_proc p where ${ours} and (has_function_privilege('authenticated', p.oid, 'execute')
         or has_function_privilege('service_role', p.oid, 'execute')) order by 1`);
     expect(grants).toEqual([
+      { fn: 'check_token_auth_failures', authenticated: false, service: true },
       { fn: 'create_api_credential_record', authenticated: true, service: true },
       { fn: 'list_api_credential_events', authenticated: true, service: true },
       { fn: 'list_api_credential_records', authenticated: true, service: true },
       { fn: 'lookup_api_credential_for_token', authenticated: false, service: true },
       { fn: 'record_api_credential_use', authenticated: false, service: true },
+      { fn: 'record_token_auth_failure', authenticated: false, service: true },
       { fn: 'revoke_api_credential_record', authenticated: true, service: true },
       { fn: 'rotate_api_credential_secret_record', authenticated: true, service: true },
     ]);

@@ -8,7 +8,9 @@ export interface TestDatabaseConfig {
   runId: string;
   ownerRole: string;
   embedded: boolean;
+  /**
+   * Password of the `authenticator` login for this run: random, never a known value; on a
+   * DATABASE_URL server the teardown removes it again.
+   */
+  authenticatorPassword: string;
 }
-
-/** Password the tests give the `authenticator` login (a local demo value). */
-export const TEST_PASSWORD = 'postgres';

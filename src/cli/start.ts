@@ -4,7 +4,7 @@ import { DEMO_BRAND_ID } from '../local/keys.js';
 import { startStack, type Stack } from '../local/stack.js';
 
 /** What `npm start` prints: everything needed to make the first call. */
-function banner(stack: Stack): string {
+export function banner(stack: Stack): string {
   const { url, keys } = stack;
   return `
 MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : ''}

@@ -13,7 +13,7 @@ export interface WaitOptions {
   initialDelayMs?: number;
   /** Default 32 s, as PostgREST's backoff. */
   maxDelayMs?: number;
-  /** Resolves to true to stop waiting (e.g. on SIGINT). */
+  /** Stops waiting (e.g. on SIGINT): the wait rejects at once. */
   signal?: AbortSignal;
 }
 
@@ -37,7 +37,16 @@ export async function waitForDatabase(url: string, options: WaitOptions): Promis
       if (!TRANSIENT.has(code)) throw error;
       if (options.signal?.aborted) throw new Error('Stopped while waiting for the database.');
       options.log(`The database at ${redactPassword(url)} is not reachable (${code}); retrying in ${Math.round(delay / 1000)} s…`);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, delay);
+        function done() {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        options.signal?.addEventListener('abort', done, { once: true });
+      });
+      if (options.signal?.aborted) throw new Error('Stopped while waiting for the database.');
       delay = Math.min(delay * 2, max);
     } finally {
       await sql.end({ timeout: 1 }).catch(() => {});

@@ -191,33 +191,31 @@ describe('successful exchanges per client', () => {
 
 describe('status and the verify cache (issue 10 item 4)', () => {
   it('issues no token when the credential is revoked while argon2 runs (status read again before signing)', async () => {
-    let c: TestCredential | undefined;
+    const c = await createCredential(db, f.brandId);
     const revokingVerifier = async (phc: string, secret: string) => {
       const ok = await verifyClientSecret(phc, secret);
-      if (c && phc === c.hash) {
+      if (phc === c.hash) {
         await db.rpc(serviceCaller, 'revoke_api_credential_record', { _brand_id: f.brandId, _credential_id: c.credentialId, _reason: 'race' });
       }
       return ok;
     };
     const { handler } = await limited({ verifySecret: revokingVerifier });
-    c = await createCredential(db, f.brandId);
     expect((await handler(exchange(c.clientId, c.secret))).status).toBe(401);
   });
 
   it('issues no token when the secret is rotated while argon2 runs', async () => {
-    let c: TestCredential | undefined;
+    const c = await createCredential(db, f.brandId);
     const { hashClientSecret } = await import('../../src/secrets/hash.js');
     const next = await hashClientSecret('mintid_another-secret-entirely-0000');
     const rotatingVerifier = async (phc: string, secret: string) => {
       const ok = await verifyClientSecret(phc, secret);
-      if (c && phc === c.hash) {
+      if (phc === c.hash) {
         await db.rpc(serviceCaller, 'rotate_api_credential_secret_record',
           { _brand_id: f.brandId, _credential_id: c.credentialId, _new_secret_hash: next, _reason: 'race' });
       }
       return ok;
     };
     const { handler } = await limited({ verifySecret: rotatingVerifier });
-    c = await createCredential(db, f.brandId);
     expect((await handler(exchange(c.clientId, c.secret))).status).toBe(401);
   });
 

@@ -40,7 +40,9 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
     MINTID_SIGNING_KEYS: options.signingKeys,
   };
-  const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch, cpus: availableParallelism() });
+  const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch, cpus: availableParallelism(),
+    // @node-rs/argon2, WebCrypto signing and the verify cache's HMACs all run on libuv's pool.
+    threadPool: Number(process.env.UV_THREADPOOL_SIZE) || 4 });
   try {
     const jwks = await createJwksFunction({ env });
     gateway = await createGateway({

@@ -6,9 +6,9 @@ import type { TestDatabase } from '../support/database.js';
 import { openSeededDatabase, serviceCaller, type BrandFixture } from '../support/fixtures.js';
 import { verifyClientSecret } from '../../src/secrets/hash.js';
 import { generateClientId } from '../../src/secrets/generate.js';
-import { SuccessLimiter } from '../../supabase/functions/_shared/rate-limits.ts';
+import { BlockList, SuccessLimiter, withLocalBlocks } from '../../supabase/functions/_shared/rate-limits.ts';
 import { DUMMY_SECRET_HASH, type TokenHandlerDeps } from '../../supabase/functions/_shared/token-handler.ts';
-import { VerifySlots } from '../../supabase/functions/_shared/verify-slots.ts';
+import { defaultVerifyConcurrency, VerifySlots } from '../../supabase/functions/_shared/verify-slots.ts';
 import { basic, buildHandlers, createCredential, tokenRequest, type TestCredential } from '../token/helpers.js';
 import { sqlFailureStore } from './helpers.js';
 
@@ -110,6 +110,45 @@ describe('failed authentications per client_id (shared in the database)', () => 
   });
 });
 
+describe('this instance\'s knowledge of blocked keys', () => {
+  async function withBlocks(failureDelayMs = 0) {
+    const failures = sqlFailureStore(db);
+    const blocks = new BlockList();
+    const built = await buildHandlers(db, { limits: { failures: withLocalBlocks(failures, blocks), blocks, failuresPerMinute: 10, failureDelayMs } });
+    return { ...built, failures };
+  }
+
+  it('answers a flood of a blocked client_id with 429 before looking it up or reading the counters', async () => {
+    const { handler, store, failures } = await withBlocks();
+    const c = await createCredential(db, f.brandId);
+    expect((await handler(exchange(c.clientId, c.secret))).status).toBe(200);
+    for (let i = 0; i < 11; i += 1) await handler(exchange(c.clientId, WRONG));
+    const [lookups, checks] = [store.lookups, failures.checks];
+    for (let i = 0; i < 5; i += 1) expect((await handler(exchange(c.clientId, WRONG))).status).toBe(429);
+    expect([store.lookups, failures.checks]).toEqual([lookups, checks]);
+    // The working client still takes the normal path: looked up (status read), answered from the cache.
+    expect((await handler(exchange(c.clientId, c.secret))).status).toBe(200);
+    expect(store.lookups).toBe(lookups + 1);
+  });
+
+  it('answers made-up client_ids from a blocked address before looking them up', async () => {
+    const { handler, store } = await withBlocks();
+    for (let i = 0; i < 11; i += 1) await handler(exchange(generateClientId(), WRONG, '203.0.113.77'));
+    const lookups = store.lookups;
+    expect((await handler(exchange(generateClientId(), WRONG, '203.0.113.77'))).status).toBe(429);
+    expect(store.lookups).toBe(lookups);
+  });
+
+  it('holds a 429 for too many failures for the tarpit delay', async () => {
+    const { handler } = await withBlocks(300);
+    const c = await createCredential(db, f.brandId);
+    for (let i = 0; i < 10; i += 1) await handler(exchange(c.clientId, WRONG));
+    const started = Date.now();
+    expect((await handler(exchange(c.clientId, WRONG))).status).toBe(429);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+});
+
 describe('an impossible client_id', () => {
   it.each([
     ['a NUL byte', 'client\u0000id'],
@@ -157,6 +196,9 @@ describe('argon2 verifications in flight', () => {
 
   it('defaults to 2 × the CPUs', () => {
     expect(new VerifySlots().max).toBeGreaterThanOrEqual(2);
+    expect(defaultVerifyConcurrency(2)).toBe(4);
+    expect(defaultVerifyConcurrency(2, 4)).toBe(3);
+    expect(defaultVerifyConcurrency(8, 4)).toBe(3);
   });
 });
 

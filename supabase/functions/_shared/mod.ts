@@ -14,7 +14,7 @@ export { readClientAuthentication, type ClientAuthentication } from './client-au
 export { INVALID_CLIENT_DESCRIPTION, OAUTH_ERROR_STATUS, invalidClient, oauthError, type OAuthErrorCode } from './oauth-errors.ts';
 export { verifySecretWasm } from './argon2-wasm.ts';
 export {
-  clientAddress, createSupabaseFailureStore, failureKeys, parseFailureCheck, SuccessLimiter,
+  BlockList, clientAddress, createSupabaseFailureStore, failureKeys, parseFailureCheck, SuccessLimiter, withLocalBlocks,
   type FailureStore, type SuccessDecision, type SuccessLimiterOptions, type TokenLimits,
 } from './rate-limits.ts';
 export { defaultVerifyConcurrency, VerifySlots, type VerifySlotsOptions } from './verify-slots.ts';

@@ -57,6 +57,73 @@ export function createSupabaseFailureStore(options: { supabaseUrl: string; servi
 }
 
 /**
+ * What this instance knows without asking the database: the keys the shared store answered
+ * "blocked" for, until their Retry-After (a block cannot end early: failures are never forgotten
+ * before their minute is over), and which credential a client_id names (from its lookups). A
+ * flood of a blocked key is then answered 429 before the credential lookup — except a secret
+ * that matches the verify cache, which takes the normal path (its client keeps its tokens).
+ */
+export class BlockList {
+  readonly #until = new Map<string, number>();
+  readonly #credentials = new Map<string, { credentialId: string; secretHash: string }>();
+  readonly #maxEntries: number;
+
+  constructor(options: { maxEntries?: number } = {}) {
+    this.#maxEntries = options.maxEntries ?? 10_000;
+  }
+
+  /** Seconds the longest-blocked of the keys stays blocked, or 0. */
+  blockedSeconds(keys: string[], now: number): number {
+    let latest = 0;
+    for (const key of keys) {
+      const end = this.#until.get(key);
+      if (end !== undefined && end <= now) this.#until.delete(key);
+      else if (end !== undefined) latest = Math.max(latest, end);
+    }
+    return latest > 0 ? Math.max(1, Math.ceil((latest - now) / 1000)) : 0;
+  }
+
+  block(keys: string[], retryAfterSeconds: number, now: number): void {
+    for (const key of keys) bounded(this.#until, key, now + retryAfterSeconds * 1000, this.#maxEntries);
+  }
+
+  /** Notes the credential a lookup of this client_id returned. */
+  noteCredential(clientId: string, credentialId: string, secretHash: string): void {
+    bounded(this.#credentials, clientId, { credentialId, secretHash }, this.#maxEntries);
+  }
+
+  credentialOf(clientId: string): { credentialId: string; secretHash: string } | undefined {
+    return this.#credentials.get(clientId);
+  }
+}
+
+/** Sets a map entry as the newest, dropping the oldest beyond `max`. */
+function bounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > max) {
+    const oldest = map.keys().next().value;
+    if (oldest === undefined) break;
+    map.delete(oldest);
+  }
+}
+
+/** A FailureStore that answers from the BlockList while a key is known to be blocked. */
+export function withLocalBlocks(store: FailureStore, blocks: BlockList, clock: Clock = systemClock): FailureStore {
+  return {
+    async check(keys, limit) {
+      const now = clock.now();
+      const seconds = blocks.blockedSeconds(keys, now);
+      if (seconds > 0) return { blocked: true, retryAfterSeconds: seconds };
+      const state = await store.check(keys, limit);
+      if (state.blocked) blocks.block(keys, state.retryAfterSeconds, now);
+      return state;
+    },
+    record: (keys) => store.record(keys),
+  };
+}
+
+/**
  * The caller's address: the last X-Forwarded-For entry, i.e. the one the nearest proxy (Supabase's
  * gateway, or the local gateway, which sets it from the socket) added — a client cannot forge it
  * by sending its own header. Anything that is not an IP-looking token counts as 'unknown'.
@@ -72,8 +139,14 @@ export function failureKeys(credentialId: string | null, address: string): strin
   return credentialId === null ? [`address:${address}`] : [`credential:${credentialId}`];
 }
 
-/** 429 for too many failed authentications: RFC 6749-shaped, Retry-After in seconds. */
-export function tooManyFailures(retryAfterSeconds: number): Response {
+/**
+ * 429 for too many failed authentications: RFC 6749-shaped, Retry-After in seconds, answered
+ * after `delayMs` (a tarpit: a client that retries as soon as it is answered — a script, a
+ * misconfigured retry loop — then sends a few requests per second instead of hundreds, and the
+ * CPU stays with the clients that authenticate; the wait itself costs nothing).
+ */
+export async function tooManyFailures(retryAfterSeconds: number, delayMs = 0): Promise<Response> {
+  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
   return oauthError('too_many_requests', 'Too many failed client authentications; retry later.', {
     'Retry-After': String(Math.max(1, retryAfterSeconds)),
   });
@@ -149,10 +222,14 @@ export function tooManyExchanges(headers: Record<string, string>): Response {
 export interface TokenLimits {
   /** Failed authentications per key per minute. Default 10. */
   failuresPerMinute?: number;
+  /** How long a 429 for too many failures is held before it is sent (a tarpit). Default 0. */
+  failureDelayMs?: number;
   /** The shared failure counters. Without one, failures are not limited. */
   failures?: FailureStore;
   /** Without one, successful exchanges are not limited. */
   successes?: SuccessLimiter;
   /** Without one, verifications in flight are not capped. */
   slots?: VerifySlots;
+  /** Local knowledge of blocked keys (with `failures` wrapped by withLocalBlocks over the same list). */
+  blocks?: BlockList;
 }

@@ -69,28 +69,52 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     // Status before the cache: an inactive credential always pays argon2, like a wrong secret.
     if (active && await cache.matches(credential.credentialId, credential.secretHash, secret)) return 'warm';
     const keys = failureKeys(credential?.credentialId ?? null, clientAddress(req));
-    if (limits.failures) {
-      const gate = await limits.failures.check(keys, failuresPerMinute).catch((error: unknown) => storeDown('checking failed authentications', error));
-      if (gate instanceof Response) return gate;
-      if (gate.blocked) return tooManyFailures(gate.retryAfterSeconds);
-    }
+    const gate = async (): Promise<Response | null> => {
+      if (!limits.failures) return null;
+      const state = await limits.failures.check(keys, failuresPerMinute).catch((error: unknown) => storeDown('checking failed authentications', error));
+      if (state instanceof Response) return state;
+      return state.blocked ? tooManyFailures(state.retryAfterSeconds, limits.failureDelayMs) : null;
+    };
+    const refused = await gate();
+    if (refused) return refused;
     const verify = credential
       ? () => deps.verifySecret(credential.secretHash, secret)
       : () => deps.verifySecret(DUMMY_SECRET_HASH, secret).then(() => false, () => false);
+    // The failure is recorded before the slot is let go, so the next request in line sees it.
+    const attempt = async (): Promise<boolean> => {
+      const ok = await verify();
+      if (!ok || !active) {
+        await limits.failures?.record(keys).catch((error: unknown) => log(`mintid token: recording a failed authentication failed (${describe(error)})`));
+      }
+      return ok && active;
+    };
     let ok: boolean;
     if (limits.slots) {
-      const slot = await limits.slots.run(verify);
+      // One verification per key at a time; a request that queued reads the count again first.
+      const slot = await limits.slots.run(keys[0]!, async (waited) => (waited ? await gate() : null) ?? await attempt());
       if (!slot.ok) return verifierBusy();
+      if (slot.value instanceof Response) return slot.value;
       ok = slot.value;
     } else {
-      ok = await verify();
+      ok = await attempt();
     }
-    if (!ok || !active) {
-      await limits.failures?.record(keys).catch((error: unknown) => log(`mintid token: recording a failed authentication failed (${describe(error)})`));
-      return false;
-    }
+    if (!ok || !credential) return false;
     await cache.remember(credential.credentialId, credential.secretHash, secret);
     return 'cold';
+  }
+
+  /**
+   * 429 before the lookup while this instance knows the request's key is blocked (the client_id's
+   * credential, or the address for a client_id it has not seen), unless the secret matches the
+   * verify cache: that one takes the normal path, with its status read as always.
+   */
+  async function refuseWhileBlocked(clientId: string, secret: string, req: Request): Promise<Response | null> {
+    if (!limits.blocks) return null;
+    const known = limits.blocks.credentialOf(clientId);
+    const seconds = limits.blocks.blockedSeconds(failureKeys(known?.credentialId ?? null, clientAddress(req)), clock.now());
+    if (seconds === 0) return null;
+    if (known && await cache.matches(known.credentialId, known.secretHash, secret)) return null;
+    return tooManyFailures(seconds, limits.failureDelayMs);
   }
 
   /** A store call failed: 503 when retrying may help, else 500 (a refusal will not heal). */
@@ -137,6 +161,8 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
 
     let credential: Credential | null = null;
     let authenticated: Awaited<ReturnType<typeof authenticate>>;
+    const early = await refuseWhileBlocked(auth.clientId, auth.secret, req);
+    if (early) return early;
     // An impossible client_id (a NUL byte, 500 characters) is an unknown client: not looked up, same cost.
     if (CLIENT_ID.test(auth.clientId)) {
       try {
@@ -144,6 +170,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       } catch (error) {
         return storeDown('credential lookup', error);
       }
+      if (credential) limits.blocks?.noteCredential(auth.clientId, credential.credentialId, credential.secretHash);
     }
     try {
       authenticated = await authenticate(credential, auth.secret, req);

@@ -4,7 +4,7 @@
  * and no error text echoes more than a short, clipped piece of the input. PostgREST has none of
  * these (Supabase's infrastructure bounds bodies in front of it); they are deliberate additions.
  */
-import { readBoundedText } from '../../supabase/functions/_shared/http.ts';
+import { readBoundedText } from '../../supabase/functions/_shared/http.js';
 import { pgrst } from './errors.js';
 
 /** RPC request bodies: 1 MiB. */

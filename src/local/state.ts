@@ -33,6 +33,8 @@ export interface EmbeddedPasswords {
   /** `postgres`, the migration owner and SQL-console login. */
   owner: string;
   authenticator: string;
+  /** `supabase_auth_admin`, the login of the local /auth/v1 routes. */
+  authAdmin: string;
 }
 
 /**
@@ -43,11 +45,17 @@ export interface EmbeddedPasswords {
  */
 export async function localEmbeddedPasswords(stateDir: string): Promise<{ value: EmbeddedPasswords; created: boolean }> {
   const make = () => randomBytes(24).toString('base64url');
+  const name = path.join(stateDir, 'embedded-passwords.json');
   const file = await readOrCreate(stateDir, 'embedded-passwords.json',
-    async () => JSON.stringify({ superuser: make(), owner: make(), authenticator: make() }));
+    async () => JSON.stringify({ superuser: make(), owner: make(), authenticator: make(), authAdmin: make() }));
   const value = JSON.parse(file.value) as Partial<EmbeddedPasswords>;
   if (![value.superuser, value.owner, value.authenticator].every((p) => typeof p === 'string' && p.length >= 16)) {
-    throw new Error(`${path.join(stateDir, 'embedded-passwords.json')} is damaged; delete it and the server's data (db/) to start afresh.`);
+    throw new Error(`${name} is damaged; delete it and the server's data (db/) to start afresh.`);
+  }
+  if (typeof value.authAdmin !== 'string') {
+    // A file from before the local sign-in login existed: add its password.
+    value.authAdmin = make();
+    await writeFile(name, `${JSON.stringify(value)}\n`, { mode: 0o600 });
   }
   return { value: value as EmbeddedPasswords, created: file.created };
 }
@@ -55,4 +63,9 @@ export async function localEmbeddedPasswords(stateDir: string): Promise<{ value:
 /** A random password for the `authenticator` login on a DATABASE_URL server, kept in `.mintid/`. */
 export async function localAuthenticatorPassword(stateDir: string): Promise<string> {
   return (await readOrCreate(stateDir, 'authenticator-password', async () => randomBytes(24).toString('base64url'))).value;
+}
+
+/** A random password for the `supabase_auth_admin` login (local /auth/v1) on a DATABASE_URL server, kept in `.mintid/`. */
+export async function localAuthAdminPassword(stateDir: string): Promise<string> {
+  return (await readOrCreate(stateDir, 'auth-admin-password', async () => randomBytes(24).toString('base64url'))).value;
 }

@@ -14,7 +14,8 @@ import { banner } from '../../src/cli/start.js';
 import { LOCAL_DEFAULTS, parseLocalEnv } from '../../src/local/config.js';
 import { openLocalDatabase } from '../../src/local/database.js';
 import { EMBEDDED_SUPERUSER, LEGACY_EMBEDDED_PASSWORD, startEmbeddedPostgres } from '../../src/local/embedded.js';
-import { localKeys } from '../../src/local/keys.js';
+import { DEMO_BRAND_ID, DEMO_USERS, localKeys } from '../../src/local/keys.js';
+import { DEMO_PASSWORDS } from '../../src/local/auth/demo-users.js';
 import { migrate } from '../../src/local/migrate.js';
 import { startStack, type Stack } from '../../src/local/stack.js';
 import { databaseUrl, freePort } from '../support/urls.js';
@@ -61,6 +62,7 @@ describe('the demo JWT secret with a DATABASE_URL', () => {
 });
 
 describe('the banner', () => {
+  const DEMO = { brandId: DEMO_BRAND_ID, users: DEMO_USERS, passwords: DEMO_PASSWORDS };
   const stackWith = async (secret: string, demo: boolean) => ({
     url: 'http://127.0.0.1:1', keys: await localKeys(secret), seeded: false, signingKeyCreated: false, stateDir: '/tmp/x',
     databaseUrl: 'postgres://postgres:***@127.0.0.1/postgres', demoJwtSecret: demo, stop: async () => {},
@@ -68,7 +70,7 @@ describe('the banner', () => {
 
   it('never prints the service key derived from a non-demo secret', async () => {
     const stack = await stackWith('a-real-secret-of-someone-0123456789abcdef-xyz', false);
-    const text = banner(stack);
+    const text = banner(stack, DEMO);
     expect(text).not.toContain(stack.keys.serviceRoleKey);
     expect(text).toContain('npx mintid env');
     expect(text).toContain(stack.keys.anonKey);
@@ -76,7 +78,7 @@ describe('the banner', () => {
 
   it('prints the demo service key (public knowledge anyway)', async () => {
     const stack = await stackWith(LOCAL_DEFAULTS.jwtSecret, true);
-    expect(banner(stack)).toContain(stack.keys.serviceRoleKey);
+    expect(banner(stack, DEMO)).toContain(stack.keys.serviceRoleKey);
   });
 });
 

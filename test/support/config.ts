@@ -13,4 +13,6 @@ export interface TestDatabaseConfig {
    * DATABASE_URL server the teardown removes it again.
    */
   authenticatorPassword: string;
+  /** Password of the `supabase_auth_admin` login for this run: random, removed at teardown like the above. */
+  authAdminPassword: string;
 }

@@ -37,20 +37,22 @@ export default async function setup(project: TestProject) {
   // DATABASE_URL server the owner is a NOLOGIN role (no password at all) and the teardown removes
   // the authenticator's password again.
   const authenticatorPassword = randomBytes(24).toString('base64url');
+  const authAdminPassword = randomBytes(24).toString('base64url');
   const ownerPassword = embedded ? randomBytes(24).toString('base64url') : undefined;
   const { ownerRole } = await migrate({
     databaseUrl: databaseUrl(adminUrl, template),
     ...(ownerPassword ? { ownerPassword } : {}),
     authenticatorPassword,
+    authAdminPassword,
   });
   const operatorUrl = embedded ? databaseUrl(adminUrl, template, { user: ownerRole, password: ownerPassword }) : adminUrl;
-  project.provide('database', { adminUrl, operatorUrl, template, runId, ownerRole, embedded: !!embedded, authenticatorPassword });
+  project.provide('database', { adminUrl, operatorUrl, template, runId, ownerRole, embedded: !!embedded, authenticatorPassword, authAdminPassword });
 
   return async () => {
     const leftovers = await admin<{ datname: string }[]>`
       select datname from pg_database where datname like ${`mintid_%_${runId}%`}`;
     for (const { datname } of leftovers) await admin.unsafe(`drop database if exists ${datname} with (force)`);
-    if (!embedded) await admin.unsafe('alter role authenticator with password null');
+    if (!embedded) await admin.unsafe('alter role authenticator with password null; alter role supabase_auth_admin with password null');
     await admin.end();
     await embedded?.stop();
     if (dataRoot) await rm(dataRoot, { recursive: true, force: true });

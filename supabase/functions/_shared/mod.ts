@@ -20,3 +20,7 @@ export {
 export { defaultVerifyConcurrency, VerifySlots, type VerifySlotsOptions } from './verify-slots.ts';
 export { readBoundedText, type BoundedBody } from './http.ts';
 export { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
+export {
+  brandSecretReaderFromEnv, BrandSecretError, createBrandSecretReader,
+  type BrandSecretReader, type BrandSecretReaderOptions, type BrandSecretRef, type BrandSecretValue,
+} from './brand-secrets.ts';

@@ -52,7 +52,8 @@ export default async function setup(project: TestProject) {
     const leftovers = await admin<{ datname: string }[]>`
       select datname from pg_database where datname like ${`mintid_%_${runId}%`}`;
     for (const { datname } of leftovers) await admin.unsafe(`drop database if exists ${datname} with (force)`);
-    if (!embedded) await admin.unsafe('alter role authenticator with password null; alter role supabase_auth_admin with password null');
+    // A server of your own keeps no login this run made: the stack's platform step gives them back theirs.
+    if (!embedded) await admin.unsafe('alter role authenticator with nologin password null; alter role supabase_auth_admin with nologin password null');
     await admin.end();
     await embedded?.stop();
     if (dataRoot) await rm(dataRoot, { recursive: true, force: true });

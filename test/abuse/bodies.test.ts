@@ -97,3 +97,18 @@ describe('token endpoint forms (16 KiB)', () => {
     expect(JSON.parse(res.body)).toMatchObject({ error: 'invalid_client' });
   });
 });
+
+describe('errors that repeat a query parameter, a header or a path', () => {
+  it.each([
+    ['a filter value', (long: string) => [`list_api_credential_records?_brand_id=eq.${long}`, {}]],
+    ['a limit', (long: string) => [`list_api_credential_records?limit=x${long}`, {}]],
+    ['an Accept-Profile', (long: string) => ['list_api_credential_records', { 'Accept-Profile': long }]],
+  ] as [string, (long: string) => [string, Record<string, string>]][])('clip %s to a short piece', async (_, make) => {
+    const long = 'q'.repeat(8000);
+    const [pathAndQuery, extra] = make(long);
+    const res = await fetch(`${t.url}/rest/v1/rpc/${pathAndQuery}`, { headers: { apikey: t.keys.anonKey, ...extra } });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect((await res.text()).length).toBeLessThan(1024);
+  });
+});

@@ -111,7 +111,10 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
   async function refuseWhileBlocked(clientId: string, secret: string, req: Request): Promise<Response | null> {
     if (!limits.blocks) return null;
     const known = limits.blocks.credentialOf(clientId);
-    const seconds = limits.blocks.blockedSeconds(failureKeys(known?.credentialId ?? null, clientAddress(req)), clock.now());
+    const address = clientAddress(req);
+    // Without a proxy's address every caller shares 'unknown': judge such a client_id only after its lookup.
+    if (!known && address === 'unknown') return null;
+    const seconds = limits.blocks.blockedSeconds(failureKeys(known?.credentialId ?? null, address), clock.now());
     if (seconds === 0) return null;
     if (known && await cache.matches(known.credentialId, known.secretHash, secret)) return null;
     return tooManyFailures(seconds, limits.failureDelayMs);

@@ -2,17 +2,17 @@
 // Order of checks: method, content type, form, grant_type, client authentication (one
 // indistinguishable invalid_client for every failure), scope. The credential's status is read on
 // every request; only the argon2 step may be answered from the verify cache, and only for an
-// active credential. The cold path (argon2) passes the limits of rate-limits.ts first and reads
-// the status again before signing (SPEC §14).
+// active credential. The cold path (argon2) passes the limits of rate-limits.ts first (cold-path.ts)
+// and the status is read again before signing (SPEC §14).
 import { SignJWT } from 'jose';
 import { readClientAuthentication } from './client-auth.ts';
+import { createSecretMatcher, DUMMY_SECRET_HASH, previousSecretOpen, type SecretMatch } from './client-secret.ts';
+import { ColdPathRefusal, createColdPath } from './cold-path.ts';
 import { CORS_HEADERS, json, preflight, readBoundedText } from './http.ts';
 import type { SigningKeys } from './keys.ts';
 import { invalidClient, oauthError } from './oauth-errors.ts';
 import { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
-import {
-  clientAddress, failureKeys, tooManyExchanges, tooManyFailures, verifierBusy, type TokenLimits,
-} from './rate-limits.ts';
+import { clientAddress, failureKeys, tooManyExchanges, tooManyFailures, type TokenLimits } from './rate-limits.ts';
 import { StoreError, type Credential, type CredentialStore } from './store.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
 import { VerifyCache } from './verify-cache.ts';
@@ -39,8 +39,7 @@ export interface TokenHandlerDeps {
   limits?: TokenLimits;
 }
 
-/** What an unknown client_id is verified against, so it costs what a known one does. Its secret was discarded. */
-export const DUMMY_SECRET_HASH = '$argon2id$v=19$m=19456,t=2,p=1$G3VWAeL+6yRajDGD722/8A$ANwj1Nb6OBzDX7ABI1puhgQ2XSdEg6fGzyiLOHY5Q4U';
+export { DUMMY_SECRET_HASH };
 
 const METHODS = 'POST, OPTIONS';
 const MAX_BODY_BYTES = 16 * 1024;
@@ -52,56 +51,11 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? consoleLogger;
   const cache = deps.cache ?? new VerifyCache({ clock });
+
   const limits = deps.limits ?? {};
-  const failuresPerMinute = limits.failuresPerMinute ?? 10;
 
   /** Active now: not revoked, not expired (an expiry JavaScript cannot represent counts as far away). */
   const isActive = (c: Credential) => c.status === 'active' && !(expiresMs(c) <= clock.now());
-
-  /**
-   * Verifies the secret. Warm path: an active credential whose secret matches the verify cache.
-   * Cold path: the failure limit (429), a verification slot (503), argon2 — against a dummy hash
-   * for an unknown client — and one recorded failure when it does not succeed. 'cold' is a
-   * success that ran argon2 (the caller reads the status again).
-   */
-  async function authenticate(credential: Credential | null, secret: string, req: Request): Promise<'warm' | 'cold' | false | Response> {
-    const active = credential !== null && isActive(credential);
-    // Status before the cache: an inactive credential always pays argon2, like a wrong secret.
-    if (active && await cache.matches(credential.credentialId, credential.secretHash, secret)) return 'warm';
-    const keys = failureKeys(credential?.credentialId ?? null, clientAddress(req));
-    const gate = async (): Promise<Response | null> => {
-      if (!limits.failures) return null;
-      const state = await limits.failures.check(keys, failuresPerMinute).catch((error: unknown) => storeDown('checking failed authentications', error));
-      if (state instanceof Response) return state;
-      return state.blocked ? tooManyFailures(state.retryAfterSeconds, limits.failureDelayMs) : null;
-    };
-    const refused = await gate();
-    if (refused) return refused;
-    const verify = credential
-      ? () => deps.verifySecret(credential.secretHash, secret)
-      : () => deps.verifySecret(DUMMY_SECRET_HASH, secret).then(() => false, () => false);
-    // The failure is recorded before the slot is let go, so the next request in line sees it.
-    const attempt = async (): Promise<boolean> => {
-      const ok = await verify();
-      if (!ok || !active) {
-        await limits.failures?.record(keys).catch((error: unknown) => log(`mintid token: recording a failed authentication failed (${describe(error)})`));
-      }
-      return ok && active;
-    };
-    let ok: boolean;
-    if (limits.slots) {
-      // One verification per key at a time; a request that queued reads the count again first.
-      const slot = await limits.slots.run(keys[0]!, async (waited) => (waited ? await gate() : null) ?? await attempt());
-      if (!slot.ok) return verifierBusy();
-      if (slot.value instanceof Response) return slot.value;
-      ok = slot.value;
-    } else {
-      ok = await attempt();
-    }
-    if (!ok || !credential) return false;
-    await cache.remember(credential.credentialId, credential.secretHash, secret);
-    return 'cold';
-  }
 
   /**
    * 429 before the lookup while this instance knows the request's key is blocked (the client_id's
@@ -162,28 +116,48 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     }
     const basicUsed = auth.method === 'basic';
 
-    let credential: Credential | null = null;
-    let authenticated: Awaited<ReturnType<typeof authenticate>>;
     const early = await refuseWhileBlocked(auth.clientId, auth.secret, req);
     if (early) return early;
+    let credential: Credential | null = null;
     // An impossible client_id (a NUL byte, 500 characters) is an unknown client: not looked up, same cost.
     if (CLIENT_ID.test(auth.clientId)) {
       try {
         credential = await deps.store.lookup(auth.clientId);
       } catch (error) {
+        // A refusal (wrong service key, missing function) will not heal by retrying: server_error.
         return storeDown('credential lookup', error);
       }
       if (credential) limits.blocks?.noteCredential(auth.clientId, credential.credentialId, credential.secretHash);
     }
+
+    // Every argon2 verification of this request goes through the cold path's limits and slots.
+    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe }, credential?.credentialId ?? null, req);
+    let match: SecretMatch = null;
+    let failed = true;
     try {
-      authenticated = await authenticate(credential, auth.secret, req);
-    } catch (error) {
-      log(`mintid token: verifying the secret of credential ${credential?.credentialId} failed (${describe(error)})`);
-      return oauthError('server_error', 'The token service could not verify the client.');
+      if (!credential) {
+        const refused = await cold.begin(); // the dummy verification of an unknown client is limited too
+        if (refused) return refused;
+      }
+      try {
+        // Current secret, or the previous one inside its rotation grace (client-secret.ts).
+        match = await createSecretMatcher({ verifySecret: cold.verify, cache, clock })(credential, auth.secret);
+      } catch (error) {
+        if (error instanceof ColdPathRefusal) return error.response;
+        log(`mintid token: verifying the secret of credential ${credential?.credentialId} failed (${describe(error)})`);
+        return oauthError('server_error', 'The token service could not verify the client.');
+      }
+      if (!credential || !match) return invalidClient(basicUsed);
+      if (match === 'previous_closed' || !isActive(credential)) {
+        // The right secret of a dead credential (or a retired previous secret): same answer, but counted (SPEC §13).
+        deps.usage?.record(credential.credentialId, 'rejected');
+        return invalidClient(basicUsed);
+      }
+      failed = false;
+    } finally {
+      await cold.finish(failed);
     }
-    if (authenticated instanceof Response) return authenticated;
-    if (!credential || !authenticated || !isActive(credential)) return invalidClient(basicUsed);
-    if (authenticated === 'cold') {
+    if (cold.ran) {
       // argon2 took tens of milliseconds (seconds under load): a revocation or rotation that
       // committed meanwhile must win. Read the credential again before signing (SPEC §14).
       let fresh: Credential | null;
@@ -192,8 +166,12 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       } catch (error) {
         return storeDown('credential re-check', error);
       }
-      if (!fresh || fresh.credentialId !== credential.credentialId || fresh.secretHash !== credential.secretHash || !isActive(fresh)) {
+      const same = fresh !== null && fresh.credentialId === credential.credentialId && (match === 'current'
+        ? fresh.secretHash === credential.secretHash
+        : fresh.previousSecret?.hash === credential.previousSecret?.hash && previousSecretOpen(fresh, clock.now()));
+      if (!fresh || !same || !isActive(fresh)) {
         cache.forget(credential.credentialId);
+        if (fresh && fresh.credentialId === credential.credentialId && !isActive(fresh)) deps.usage?.record(credential.credentialId, 'rejected');
         return invalidClient(basicUsed);
       }
       credential = fresh;
@@ -202,7 +180,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
 
     const requested = form.get('scope');
     let scopes = credential.scopes;
-    if (requested !== null) {
+    if (requested !== null && requested !== '') { // an empty scope= is no scope (SPEC §14)
       const tokens = requested.split(' ');
       if (tokens.some((t) => !SCOPE_TOKEN.test(t) || !current.scopes.includes(t))) {
         return oauthError('invalid_scope', 'Request only scopes granted to this client, separated by single spaces.');
@@ -228,7 +206,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       log(`mintid token: signing failed (${describe(error)})`);
       return oauthError('server_error', 'The token service could not issue a token.');
     }
-    deps.usage?.record(credential.credentialId);
+    deps.usage?.record(credential.credentialId, match);
     return new Response(
       JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: exp - iat, scope }),
       {

@@ -89,32 +89,49 @@ export class VerifySlots {
   }
 
   /**
-   * Runs `fn` holding this key's slot and an instance slot, or resolves `{ ok: false }` without
-   * running it when they did not free up within `waitMs`. `fn` learns whether it had to wait.
+   * Takes this key's slot and an instance slot, waiting at most `waitMs` for both; null when they
+   * did not free up. `waited` tells whether the request had to queue. Call `release` exactly once.
    */
-  async run<T>(key: string, fn: (waited: boolean) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+  async acquire(key: string): Promise<{ waited: boolean; release: () => void } | null> {
     const started = Date.now();
     let gate = this.#perKey.get(key);
     if (!gate) {
       gate = new Gate(1);
       this.#perKey.set(key, gate);
     }
-    const queuedForKey = gate.inFlight > 0;
-    if (!(await gate.acquire(this.waitMs))) {
-      this.#drop(key, gate);
-      return { ok: false };
+    const keyGate = gate;
+    const queuedForKey = keyGate.inFlight > 0;
+    if (!(await keyGate.acquire(this.waitMs))) {
+      this.#drop(key, keyGate);
+      return null;
     }
-    try {
-      const queuedGlobally = this.#global.inFlight >= this.max;
-      if (!(await this.#global.acquire(this.waitMs - (Date.now() - started)))) return { ok: false };
-      try {
-        return { ok: true, value: await fn(queuedForKey || queuedGlobally) };
-      } finally {
+    const queuedGlobally = this.#global.inFlight >= this.max;
+    if (!(await this.#global.acquire(this.waitMs - (Date.now() - started)))) {
+      keyGate.release();
+      this.#drop(key, keyGate);
+      return null;
+    }
+    let released = false;
+    return {
+      waited: queuedForKey || queuedGlobally,
+      release: () => {
+        if (released) return;
+        released = true;
         this.#global.release();
-      }
+        keyGate.release();
+        this.#drop(key, keyGate);
+      },
+    };
+  }
+
+  /** Runs `fn` holding the slots of `acquire`, or resolves `{ ok: false }` without running it. */
+  async run<T>(key: string, fn: (waited: boolean) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+    const slot = await this.acquire(key);
+    if (!slot) return { ok: false };
+    try {
+      return { ok: true, value: await fn(slot.waited) };
     } finally {
-      gate.release();
-      this.#drop(key, gate);
+      slot.release();
     }
   }
 

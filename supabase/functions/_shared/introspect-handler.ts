@@ -162,9 +162,11 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
     if (mediaType !== 'application/x-www-form-urlencoded') {
       return oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
     }
-    if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return oauthError('invalid_request', 'The body is too large.');
-    const body = await req.text().catch(() => null);
-    if (body === null || body.length > MAX_BODY_BYTES) return oauthError('invalid_request', 'The body could not be read.');
+    const body = await readForm(req);
+    if (body === 'too_large') {
+      return json({ error: 'invalid_request', error_description: `The body must be at most ${MAX_BODY_BYTES} bytes.` }, 413, NO_STORE);
+    }
+    if (body === null) return oauthError('invalid_request', 'The body could not be read.');
     const form = new URLSearchParams(body);
 
     try {
@@ -195,4 +197,43 @@ function bearerRefused(error: 'invalid_token' | 'insufficient_scope', descriptio
     ...NO_STORE,
     'WWW-Authenticate': `Bearer realm="mintid", error="${error}"`,
   });
+}
+
+/**
+ * The body as text, never holding more than MAX_BODY_BYTES of it (SPEC §15): a declared
+ * Content-Length past the limit is refused before reading; a chunked body (or one whose
+ * Content-Length lies) is counted as it arrives and cancelled at the first byte too many.
+ * null: unreadable.
+ */
+async function readForm(req: Request): Promise<string | 'too_large' | null> {
+  const declared = req.headers.get('content-length');
+  if (declared !== null) {
+    if (!/^\s*\d{1,15}\s*$/.test(declared)) return /^\s*\d+\s*$/.test(declared) ? 'too_large' : null;
+    if (Number(declared) > MAX_BODY_BYTES) return 'too_large';
+  }
+  if (req.body === null) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > MAX_BODY_BYTES) {
+        await reader.cancel().catch(() => {});
+        return 'too_large';
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return null;
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }

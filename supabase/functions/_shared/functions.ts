@@ -89,6 +89,15 @@ export async function createIntrospectFunction(options: TokenFunctionOptions): P
   const handler = createIntrospectHandler({
     config: { issuer: env.issuer, audience: env.audience }, jwks: keys.jwks, serviceRoleKey: env.serviceRoleKey,
     store, verifySecret: options.verifySecret, usage, cache: new VerifyCache({ clock }), clock, log,
+    // The token endpoint's limits before argon2: the same failure count per client_id (in the
+    // database, so failures at either endpoint count at both), and this instance's own slots.
+    limits: {
+      failuresPerMinute: env.failuresPerMinute,
+      failureDelayMs: 250,
+      failures: options.failures ??
+        createSupabaseFailureStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch }),
+      slots: new VerifySlots({ max: env.verifyConcurrency || defaultVerifyConcurrency(options.cpus, options.threadPool) }),
+    },
   });
   return { handler, close: () => usage.close() };
 }

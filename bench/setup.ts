@@ -14,6 +14,7 @@ import { databaseUrl } from '../src/local/urls.js';
 import { generateSigningKey } from '../src/secrets/signing-key.js';
 import { freePort } from '../test/support/urls.js';
 import type { ApiWorkerData, ApiWorkerMessage } from './api-worker.js';
+import { pgbenchVersion } from './sql-load.js';
 
 /** The password the bench gives the `authenticator` login and the migration owner. */
 const BENCH_PASSWORD = 'postgres';
@@ -35,6 +36,14 @@ export interface BenchEnv {
   admin: Sql;
   /** Pool logged in as `authenticator`, sized and configured like the gateway's own pool. */
   authenticator: Sql;
+  /** The `authenticator` login's URL (pgbench connects with it). */
+  authenticatorUrl: string;
+  /** Superuser URL of the bench database. */
+  adminUrl: string;
+  /** What drives the SQL cells: pgbench's version, or the Node fallback. */
+  sqlDriver: string;
+  /** How the token function reads credentials, for the table notes. */
+  tokenStore: string;
   authenticatorPoolSize: number;
   /** Base URL of the API (gateway + edge functions). */
   apiUrl: string;
@@ -166,7 +175,9 @@ export async function setUp(log: (line: string) => void): Promise<BenchEnv> {
     const adminUser = await signUserJwt(jwtSecret, user);
 
     return {
-      embedded, database, postgresVersion, admin, authenticator, authenticatorPoolSize: POOL_SIZE,
+      embedded, database, postgresVersion, admin, authenticator, authenticatorUrl, adminUrl, authenticatorPoolSize: POOL_SIZE,
+      tokenStore: 'through the gateway in-process (supabase-js, service key)',
+      sqlDriver: pgbenchVersion() ?? 'the Node fallback (postgres.js, prepared statements; pgbench not installed)',
       apiUrl: api.url, anonKey, workBrandId, listBrandId, adminUser, close,
     };
   } catch (error) {

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.mintid/', 'scratch/'] },
+  { ignores: ['node_modules/', '.mintid/', 'scratch/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,6 +13,12 @@ export default tseslint.config(
   },
   {
     files: ['src/cli/**', 'bench/**', 'bin/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    // Plain-JavaScript programs run by the tests, as a user would write them.
+    files: ['test/**/fixtures/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,6 +1,7 @@
-import { createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.ts';
+import { createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { verifyClientSecret } from '../secrets/hash.js';
+import { createAuthRoutes, type AuthRoutes } from './auth/routes.js';
 import { localKeys, type LocalKeys } from './keys.js';
 
 export interface ApiOptions {
@@ -14,12 +15,16 @@ export interface ApiOptions {
   publicUrl: string;
   /** Further edge-function environment (MINTID_TOKEN_TTL_SECONDS, …). */
   env?: Record<string, string | undefined>;
+  /** URL of the `supabase_auth_admin` login: serves local sign-in at /auth/v1 (SPEC §10) when given. */
+  authDatabaseUrl?: string;
 }
 
 export interface Api {
   gateway: Gateway;
   keys: LocalKeys;
   token: TokenFunction;
+  /** The local /auth/v1 routes, when mounted. */
+  auth: AuthRoutes | undefined;
   /** Flushes the token function's pending uses through the gateway, then closes the gateway. */
   close(): Promise<void>;
 }
@@ -40,24 +45,31 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     MINTID_SIGNING_KEYS: options.signingKeys,
   };
   const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch });
+  const apiKeys = [keys.anonKey, keys.serviceRoleKey];
+  const auth = options.authDatabaseUrl
+    ? createAuthRoutes({ databaseUrl: options.authDatabaseUrl, jwtSecret: options.jwtSecret, publicUrl: options.publicUrl, apiKeys })
+    : undefined;
   try {
     const jwks = await createJwksFunction({ env });
     gateway = await createGateway({
       databaseUrl: options.authenticatorUrl,
       jwtSecret: options.jwtSecret,
-      apiKeys: [keys.anonKey, keys.serviceRoleKey],
+      apiKeys,
       functions: { token: { handler: token.handler, verifyJwt: false }, jwks: { handler: jwks.handler, verifyJwt: false } },
+      routes: auth ? { '/auth/v1': auth.handler } : {},
     });
   } catch (error) {
     await token.close();
+    await auth?.close();
     throw error;
   }
   const ready = gateway;
   return {
-    gateway: ready, keys, token,
+    gateway: ready, keys, token, auth,
     close: async () => {
       await token.close();
       await ready.close();
+      await auth?.close();
     },
   };
 }

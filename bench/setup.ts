@@ -162,13 +162,16 @@ export async function setUp(log: (line: string) => void): Promise<BenchEnv> {
     });
     undo.push(() => authenticator.end({ timeout: 5 }));
 
+    const directToken = process.env.BENCH_TOKEN_STORE !== 'gateway';
     const jwtSecret = randomBytes(32).toString('base64url');
     const signingKeys = JSON.stringify([await generateSigningKey()]);
     const port = await freePort();
     log(`starting the API on 127.0.0.1:${port}…`);
     const api = await startApiWorker({
       port,
-      options: { authenticatorUrl, jwtSecret, signingKeys, publicUrl: `http://127.0.0.1:${port}`, env: {} },
+      // The token function reads credentials directly (SUPABASE_DB_URL, as on Supabase) unless
+      // BENCH_TOKEN_STORE=gateway asks for the supabase-js hop through the gateway.
+      options: { authenticatorUrl, jwtSecret, signingKeys, publicUrl: `http://127.0.0.1:${port}`, env: directToken ? { SUPABASE_DB_URL: adminUrl } : {} },
     });
     undo.push(() => api.close());
     const { anonKey } = await localKeys(jwtSecret);
@@ -176,7 +179,9 @@ export async function setUp(log: (line: string) => void): Promise<BenchEnv> {
 
     return {
       embedded, database, postgresVersion, admin, authenticator, authenticatorUrl, adminUrl, authenticatorPoolSize: POOL_SIZE,
-      tokenStore: 'through the gateway in-process (supabase-js, service key)',
+      tokenStore: directToken
+        ? 'over SUPABASE_DB_URL (postgres-store.ts: one prepared statement calling lookup_api_credential_for_token)'
+        : 'through the gateway in-process (supabase-js, service key; BENCH_TOKEN_STORE=gateway)',
       sqlDriver: pgbenchVersion() ?? 'the Node fallback (postgres.js, prepared statements; pgbench not installed)',
       apiUrl: api.url, anonKey, workBrandId, listBrandId, adminUser, close,
     };

@@ -4,6 +4,7 @@ import { parseJwksEnv, parseTokenEnv, type RawEnv, type TokenEnv } from './env.t
 import { createJwksHandler } from './jwks-handler.ts';
 import { importSigningKeys } from './keys.ts';
 import { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
+import { createPostgresCredentialStore } from './postgres-store.ts';
 import { createSupabaseCredentialStore, type CredentialStore } from './store.ts';
 import { createTokenHandler } from './token-handler.ts';
 import { createUsageRecorder } from './usage-recorder.ts';
@@ -28,7 +29,9 @@ export interface TokenFunction {
   handler: Handler;
   /** Flushes pending last_used_at updates and stops the flush timer. */
   close(): Promise<void>;
-  config: Omit<TokenEnv, 'signingKeys' | 'serviceRoleKey'>;
+  config: Omit<TokenEnv, 'signingKeys' | 'serviceRoleKey' | 'databaseUrl'>;
+  /** Which credential store it uses: direct SQL (SUPABASE_DB_URL), supabase-js, or one passed in. */
+  store: 'postgres' | 'supabase-js' | 'custom';
 }
 
 /** The token function. Throws EnvError (naming variables, never values) on a bad environment. */
@@ -37,15 +40,16 @@ export async function createTokenFunction(options: TokenFunctionOptions): Promis
   const keys = await importSigningKeys(env.signingKeys);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLogger;
-  const store = options.store ??
+  const direct = options.store || !env.databaseUrl ? null : createPostgresCredentialStore({ databaseUrl: env.databaseUrl });
+  const store = options.store ?? direct ??
     createSupabaseCredentialStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch });
   const usage = createUsageRecorder({ store, intervalMs: env.usageFlushSeconds * 1000, log });
   const handler = createTokenHandler({
     config: { issuer: env.issuer, audience: env.audience, ttlSeconds: env.ttlSeconds },
     keys, store, verifySecret: options.verifySecret, usage, cache: new VerifyCache({ clock }), clock, log,
   });
-  const { signingKeys: _keys, serviceRoleKey: _key, ...config } = env;
-  return { handler, close: () => usage.close(), config };
+  const { signingKeys: _keys, serviceRoleKey: _key, databaseUrl: _url, ...config } = env;
+  return { handler, close: () => usage.close().finally(() => direct?.close()), config, store: direct ? 'postgres' : options.store ? 'custom' : 'supabase-js' };
 }
 
 /** The JWKS function. Needs only MINTID_SIGNING_KEYS. */

@@ -8,6 +8,7 @@ export {
   createSupabaseCredentialStore, parseLookupResult, parseRecordResult, StoreError,
   type Credential, type CredentialStore, type SupabaseStoreOptions,
 } from './store.ts';
+export { createPostgresCredentialStore, type PostgresStoreOptions } from './postgres-store.ts';
 export { createUsageRecorder, type UsageRecorder, type UsageRecorderOptions } from './usage-recorder.ts';
 export { VerifyCache, type VerifyCacheOptions } from './verify-cache.ts';
 export { readClientAuthentication, type ClientAuthentication } from './client-auth.ts';

@@ -17,11 +17,11 @@ try {
   const headers = { apikey: env.anonKey, authorization: `Bearer ${env.adminUser.jwt}`, 'content-type': 'application/json', 'content-profile': 'public' };
   let cell;
   if (what === 'rotate') {
-    const ids = await Promise.all(Array.from({ length: 64 }, (_, i) => createCredential(call, createArgs(env.workBrandId, `prof.${i}.${Date.now()}`, phc()))));
+    const ids = await Promise.all(Array.from({ length: 64 }, (_, i) => createCredential(call, createArgs(env.tenantBrandIds[i % 16]!, `prof.${i}.${Date.now()}`, phc()))));
     let n = 0;
     cell = await runHttp({
       url: `${env.apiUrl}/rest/v1/rpc/rotate_api_credential_secret_record`, connections: 16, seconds, warmupSeconds: 1,
-      next: () => ({ method: 'POST', headers, body: JSON.stringify({ _brand_id: env.workBrandId, _credential_id: ids[(n += 1) % 64], _new_secret_hash: phc(), _reason: 'profile' }) }),
+      next: () => ({ method: 'POST', headers, body: JSON.stringify({ _brand_id: env.tenantBrandIds[(n += 1) % 64 % 16], _credential_id: ids[n % 64], _new_secret_hash: phc(), _reason: 'profile' }) }),
     });
   } else {
     const secret = generateClientSecret();

@@ -69,24 +69,33 @@ export async function rpcTables(env: BenchEnv, options: RpcBenchOptions, log: (l
   log(`seeding ${options.listSize} credentials to list and ${ROTATE_POOL} to rotate…`);
   await inParallel(Array.from({ length: options.listSize }), 8, () =>
     createCredential(sqlCall, createArgs(env.listBrandId, nextClientId(), phc(), 'Listed credential')));
-  const rotateIds = await inParallel(Array.from({ length: ROTATE_POOL }), 8, () =>
-    createCredential(sqlCall, createArgs(env.workBrandId, nextClientId(), phc(), 'Rotated credential')));
-  await createMinimalSchema(env.admin, rotateIds);
+  const brandOf = (i: number) => env.tenantBrandIds[i % env.tenantBrandIds.length]!;
+  const pool = await inParallel(Array.from({ length: ROTATE_POOL }, (_, i) => i), 8, async (i) =>
+    ({ id: await createCredential(sqlCall, createArgs(brandOf(i), nextClientId(), phc(), 'Rotated credential')), brandId: brandOf(i) }));
+  const singleIds = await inParallel(Array.from({ length: 16 }), 8, () =>
+    createCredential(sqlCall, createArgs(env.workBrandId, nextClientId(), phc(), 'Rotated credential, one brand')));
+  await createMinimalSchema(env.admin, pool, singleIds);
   const scripts = await postgrestScripts(env, env.admin);
   const calls = rpcCalls(env);
 
   let rotation = 0;
+  let single = 0;
+  let creation = 0;
   const cases = [
     {
       label: 'rotate', rpc: 'rotate_api_credential_secret_record', readOnly: false, call: calls.rotate,
       body: () => {
-        rotation += 1;
-        return JSON.stringify({ _brand_id: env.workBrandId, _credential_id: rotateIds[rotation % ROTATE_POOL], _new_secret_hash: phc(), _reason: 'bench rotation' });
+        const p = pool[(rotation += 1) % ROTATE_POOL]!;
+        return JSON.stringify({ _brand_id: p.brandId, _credential_id: p.id, _new_secret_hash: phc(), _reason: 'bench rotation' });
       },
     },
     {
+      label: 'rotate, one brand', rpc: 'rotate_api_credential_secret_record', readOnly: false, call: calls.rotateOneBrand,
+      body: () => JSON.stringify({ _brand_id: env.workBrandId, _credential_id: singleIds[(single += 1) % 16], _new_secret_hash: phc(), _reason: 'bench rotation' }),
+    },
+    {
       label: 'create', rpc: 'create_api_credential_record', readOnly: false, call: calls.create,
-      body: () => JSON.stringify(createArgs(env.workBrandId, nextClientId(), phc())),
+      body: () => JSON.stringify(createArgs(brandOf((creation += 1)), nextClientId(), phc())),
     },
     {
       label: 'list', rpc: 'list_api_credential_records', readOnly: true, call: calls.list,
@@ -143,8 +152,8 @@ export async function rpcTables(env: BenchEnv, options: RpcBenchOptions, log: (l
   return [
     '## RPCs: through the gateway over HTTP vs. the same RPC in SQL\n',
     httpTable, '',
-    `- rotate: each call rotates one of ${ROTATE_POOL} active credentials to a fresh format-valid argon2id PHC string (HTTP round-robin, SQL at random).`,
-    '- create: a unique client id per call, into one brand; list: `list_api_credential_records` `_limit: 50` (first page) over a brand holding ' +
+    `- rotate: each call rotates one of ${ROTATE_POOL} active credentials spread over ${env.tenantBrandIds.length} brands to a fresh format-valid argon2id PHC string (HTTP round-robin, SQL at random). rotate, one brand: 16 credentials of one brand — every write of a brand appends to its audit hash chain under the chain-head lock (SPEC §13), so one brand's writes serialise.`,
+    '- create: a unique client id per call, spread over the same brands; list: `list_api_credential_records` `_limit: 50` (first page) over a brand holding ' +
       `${options.listSize} credentials.`,
     `- HTTP: autocannon, N keep-alive connections → gateway (apikey, HS256 JWT, PostgREST call) in a worker thread of the bench process → pool of ${env.authenticatorPoolSize} \`authenticator\` connections.`,
     `- SQL: ${env.sqlDriver} with N clients as \`authenticator\`; per call PostgREST's transaction: BEGIN, one \`select set_config(…)\` (search_path, role settings, role, request.jwt.claims, method, path, headers, cookies), \`select public.<rpc>(…)\`, COMMIT.`,

@@ -153,7 +153,7 @@ export async function scaleTable(env: BenchEnv, options: ScaleOptions, log: (lin
   return [
     table, '',
     `- large: ${Number(counts!.credentials).toLocaleString('en-US')} credentials and ${Number(counts!.audit).toLocaleString('en-US')} audit records, bulk-loaded in ${loadSeconds.toFixed(0)} s (INSERT … SELECT generate_series, user triggers and foreign-key triggers off for the load only, then VACUUM ANALYZE).`,
-    `- ${options.concurrency} pgbench clients per cell, PostgREST's transaction shape; rotate: one of 64 credentials of the work brand (whose chain holds ${PER_BRAND * AUDIT_PER_CREDENTIAL}+ records in the large case); lookup: lookup_api_credential_for_token as service_role for a random one of 1,000 client ids; list: the listed brand's 1,000 credentials, first page and the page after 900 (keyset cursor).`,
+    `- ${options.concurrency} pgbench clients per cell, PostgREST's transaction shape; rotate: one of 64 credentials spread over 16 brands; lookup: lookup_api_credential_for_token as service_role for a random one of 1,000 client ids; list: the listed brand's 1,000 credentials, first page and the page after 900 (keyset cursor).`,
     '',
     '### Relation sizes (large case)\n',
     sizeTable,

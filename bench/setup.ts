@@ -48,8 +48,10 @@ export interface BenchEnv {
   /** Base URL of the API (gateway + edge functions). */
   apiUrl: string;
   anonKey: string;
-  /** Brand whose credentials are rotated and created. */
+  /** A brand for the token credentials and the one-brand rotations. */
   workBrandId: string;
+  /** 16 brands the rotations and creations spread over (each brand's audit chain serialises its writes). */
+  tenantBrandIds: string[];
   /** Brand holding a fixed set of credentials for the list benchmark. */
   listBrandId: string;
   adminUser: BenchUser;
@@ -146,12 +148,17 @@ export async function setUp(log: (line: string) => void): Promise<BenchEnv> {
     undo.push(() => admin.end({ timeout: 5 }));
     const workBrandId = randomUUID();
     const listBrandId = randomUUID();
+    const tenantBrandIds = Array.from({ length: 16 }, () => randomUUID());
     const user = { id: randomUUID(), email: 'bench-admin@example.test' };
     await admin.begin(async (tx) => {
       await tx`insert into mintid.brands (id, name) values (${workBrandId}, 'Bench work'), (${listBrandId}, 'Bench list')`;
       await tx`insert into auth.users (id, email, role, aud) values (${user.id}, ${user.email}, 'authenticated', 'authenticated')`;
       await tx`insert into mintid.brand_members (brand_id, user_id, role) values
         (${workBrandId}, ${user.id}, 'admin'), (${listBrandId}, ${user.id}, 'admin')`;
+      for (const [index, id] of tenantBrandIds.entries()) {
+        await tx`insert into mintid.brands (id, name) values (${id}, ${`Bench tenant ${index + 1}`})`;
+        await tx`insert into mintid.brand_members (brand_id, user_id, role) values (${id}, ${user.id}, 'admin')`;
+      }
     });
 
     const authenticatorUrl = databaseUrl(adminUrl, undefined, { user: 'authenticator', password: BENCH_PASSWORD });
@@ -183,7 +190,7 @@ export async function setUp(log: (line: string) => void): Promise<BenchEnv> {
         ? 'over SUPABASE_DB_URL (postgres-store.ts: one prepared statement calling lookup_api_credential_for_token)'
         : 'through the gateway in-process (supabase-js, service key; BENCH_TOKEN_STORE=gateway)',
       sqlDriver: pgbenchVersion() ?? 'the Node fallback (postgres.js, prepared statements; pgbench not installed)',
-      apiUrl: api.url, anonKey, workBrandId, listBrandId, adminUser, close,
+      apiUrl: api.url, anonKey, workBrandId, tenantBrandIds, listBrandId, adminUser, close,
     };
   } catch (error) {
     await close();

@@ -57,11 +57,12 @@ export async function postgrestScripts(env: BenchEnv, sql: Sql): Promise<Scripts
 /** The RPC calls, as pgbench sends them (`:n` picks one of 64 rotate-pool credentials). */
 export function rpcCalls(env: BenchEnv) {
   return {
-    rotate: `select public.rotate_api_credential_secret_record(_brand_id => ${literal(env.workBrandId)}, _credential_id => (select id from bench.rotate_pool where i = :n), _new_secret_hash => ${FRESH_HASH_SQL}, _reason => 'bench rotation')`,
-    create: `select public.create_api_credential_record(_brand_id => ${literal(env.workBrandId)}, _name => 'Bench credential', _client_id => 'pgb.' || md5(random()::text || clock_timestamp()::text), _client_secret_hash => ${FRESH_HASH_SQL}, _scopes => ${SCOPES_SQL}, _metadata => '{"team": "erp"}')`,
+    rotate: `select public.rotate_api_credential_secret_record(_brand_id => (select brand_id from bench.rotate_pool where i = :n), _credential_id => (select id from bench.rotate_pool where i = :n), _new_secret_hash => ${FRESH_HASH_SQL}, _reason => 'bench rotation')`,
+    rotateOneBrand: `select public.rotate_api_credential_secret_record(_brand_id => ${literal(env.workBrandId)}, _credential_id => (select id from bench.single_pool where i = :n % 16 + 1), _new_secret_hash => ${FRESH_HASH_SQL}, _reason => 'bench rotation')`,
+    create: `select public.create_api_credential_record(_brand_id => (select brand_id from bench.rotate_pool where i = :n), _name => 'Bench credential', _client_id => 'pgb.' || md5(random()::text || clock_timestamp()::text), _client_secret_hash => ${FRESH_HASH_SQL}, _scopes => ${SCOPES_SQL}, _metadata => '{"team": "erp"}')`,
     list: `select public.list_api_credential_records(_brand_id => ${literal(env.listBrandId)}, _limit => 50)`,
-    minimalRotate: `select bench.minimal_rotate(${literal(env.workBrandId)}, (select id from bench.rotate_pool where i = :n), ${FRESH_HASH_SQL}, 'bench rotation')`,
-    minimalCreate: `select bench.minimal_create(${literal(env.workBrandId)}, 'Bench credential', 'pgb.' || md5(random()::text || clock_timestamp()::text), ${FRESH_HASH_SQL}, ${SCOPES_SQL}, '{"team": "erp"}')`,
+    minimalRotate: `select bench.minimal_rotate((select brand_id from bench.rotate_pool where i = :n), (select id from bench.rotate_pool where i = :n), ${FRESH_HASH_SQL}, 'bench rotation')`,
+    minimalCreate: `select bench.minimal_create((select brand_id from bench.rotate_pool where i = :n), 'Bench credential', 'pgb.' || md5(random()::text || clock_timestamp()::text), ${FRESH_HASH_SQL}, ${SCOPES_SQL}, '{"team": "erp"}')`,
   };
 }
 
@@ -70,11 +71,12 @@ export function rpcCalls(env: BenchEnv) {
  * (same columns, defaults and indexes; no triggers, no rules) and two functions doing only the
  * row lock + update + one audit insert (rotate) or insert + audit insert (create).
  */
-export async function createMinimalSchema(admin: Sql, poolIds: string[]): Promise<void> {
+export async function createMinimalSchema(admin: Sql, pool: { id: string; brandId: string }[], singleIds: string[]): Promise<void> {
   const [audit] = await admin<{ present: boolean }[]>`select to_regclass('mintid.audit_records') is not null as present`;
   await admin.unsafe(`
     create schema bench;
-    create table bench.rotate_pool (i int primary key, id uuid not null);
+    create table bench.rotate_pool (i int primary key, id uuid not null, brand_id uuid not null);
+    create table bench.single_pool (i int primary key, id uuid not null);
     create table bench.plain_credentials (like mintid.api_credentials including defaults including indexes);
     create table bench.plain_audit (
       id uuid primary key default gen_random_uuid(), brand_id uuid not null, subject_type text not null,
@@ -104,10 +106,13 @@ export async function createMinimalSchema(admin: Sql, poolIds: string[]): Promis
       return jsonb_build_object('ok', true, 'credential_id', _id);
     end $$;
     grant usage on schema bench to authenticated;
-    grant select on bench.rotate_pool to authenticated;
+    grant select on bench.rotate_pool, bench.single_pool to authenticated;
     grant execute on all functions in schema bench to authenticated;
     comment on schema bench is ${literal(`benchmark scaffolding; audit table modelled on ${audit?.present ? 'mintid.audit_records' : 'mintid.api_credential_events'}`)};
   `);
-  await admin`insert into bench.rotate_pool (i, id) select i, (${poolIds}::uuid[])[i] from generate_series(1, ${poolIds.length}) i`;
-  await admin`insert into bench.plain_credentials select * from mintid.api_credentials where id = any(${poolIds}::uuid[])`;
+  const ids = pool.map((p) => p.id);
+  await admin`insert into bench.rotate_pool (i, id, brand_id)
+    select i, (${ids}::uuid[])[i], (${pool.map((p) => p.brandId)}::uuid[])[i] from generate_series(1, ${pool.length}) i`;
+  await admin`insert into bench.single_pool (i, id) select i, (${singleIds}::uuid[])[i] from generate_series(1, ${singleIds.length}) i`;
+  await admin`insert into bench.plain_credentials select * from mintid.api_credentials where id = any(${ids}::uuid[])`;
 }

@@ -48,6 +48,8 @@ export interface BenchEnv {
   /** Base URL of the API (gateway + edge functions). */
   apiUrl: string;
   anonKey: string;
+  /** The API's HS256 secret (for in-process experiments; never printed). */
+  jwtSecret: string;
   /** A brand for the token credentials and the one-brand rotations. */
   workBrandId: string;
   /** 16 brands the rotations and creations spread over (each brand's audit chain serialises its writes). */
@@ -190,7 +192,7 @@ export async function setUp(log: (line: string) => void): Promise<BenchEnv> {
         ? 'over SUPABASE_DB_URL (postgres-store.ts: one prepared statement calling lookup_api_credential_for_token)'
         : 'through the gateway in-process (supabase-js, service key; BENCH_TOKEN_STORE=gateway)',
       sqlDriver: pgbenchVersion() ?? 'the Node fallback (postgres.js, prepared statements; pgbench not installed)',
-      apiUrl: api.url, anonKey, workBrandId, tenantBrandIds, listBrandId, adminUser, close,
+      apiUrl: api.url, anonKey, jwtSecret, workBrandId, tenantBrandIds, listBrandId, adminUser, close,
     };
   } catch (error) {
     await close();

@@ -4,10 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { runCommand, type Command } from './args.js';
 import { auditCommand } from './audit.js';
+import { brandsCommand, membersCommand } from './brands.js';
 import { credentialsCommand } from './credentials.js';
 import { envCommand } from './env.js';
 import { EXIT } from './exit-codes.js';
 import { migrateCommand } from './migrate.js';
+import { secretsCommand } from './secrets.js';
 import { signingKeyCommand } from './signing-key.js';
 import { startCommand } from './start.js';
 import { packageRoot } from '../package-root.js';
@@ -24,6 +26,9 @@ const mintid: Command = {
     migrate: migrateCommand,
     env: envCommand,
     credentials: credentialsCommand,
+    brands: brandsCommand,
+    members: membersCommand,
+    secrets: secretsCommand,
     audit: auditCommand,
     'signing-key': signingKeyCommand,
     help: { summary: 'show this text', run: async () => runCommand(mintid, ['mintid'], ['--help']) },

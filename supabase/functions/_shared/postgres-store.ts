@@ -41,10 +41,22 @@ export function createPostgresCredentialStore(options: PostgresStoreOptions): Cr
       }
       return parseLookupResult(rows[0]?.result);
     },
-    async recordUses(credentialIds) {
+    // `more` (uses of a previous secret during its grace, rejected uses; SPEC §13) is passed only
+    // when there is some, as the supabase-js store does: at most four statement texts.
+    async recordUses(credentialIds, more: { previous?: string[]; rejected?: Record<string, number> } = {}) {
+      const args = ['_credential_ids => $1::uuid[]'];
+      const params: unknown[] = [credentialIds];
+      if (more.previous?.length) {
+        params.push(more.previous);
+        args.push(`_previous_secret_ids => $${params.length}::uuid[]`);
+      }
+      if (more.rejected && Object.keys(more.rejected).length > 0) {
+        params.push(JSON.stringify(more.rejected));
+        args.push(`_rejected => $${params.length}::text::jsonb`);
+      }
       let rows: { result: unknown }[];
       try {
-        rows = await sql<{ result: unknown }[]>`select public.record_api_credential_use(_credential_ids => ${credentialIds}::uuid[]) as result`;
+        rows = await sql.unsafe<{ result: unknown }[]>(`select public.record_api_credential_use(${args.join(', ')}) as result`, params as never[]);
       } catch (error) {
         throw storeError('record_api_credential_use', error);
       }

@@ -93,7 +93,7 @@ export async function scaleTable(env: BenchEnv, options: ScaleOptions, log: (lin
     return Buffer.from(row!.cursor).toString('hex');
   };
 
-  const measure = async (label: string): Promise<Measured> => {
+  const measure = async (label: string, loaded: number): Promise<Measured> => {
     const cursor = await deepCursor();
     // Check the cursor is one the RPC accepts (the scope format is the listing's own).
     await admin.unsafe(`select public.list_api_credential_records(_brand_id => $1, _limit => 50, _cursor => convert_from(decode($2, 'hex'), 'UTF8'))`, [env.listBrandId, cursor]);
@@ -101,7 +101,7 @@ export async function scaleTable(env: BenchEnv, options: ScaleOptions, log: (lin
     const rotate = await run(scripts.transaction('rotate_api_credential_secret_record', false, calls.rotate));
     log(`scale (${label}): token lookup…`);
     const lookup = await run(scripts.transaction('lookup_api_credential_for_token', true,
-      `select public.lookup_api_credential_for_token(_client_id => 'scale.' || :n)`).replace('\\set n random(1, 64)', `\\set n random(0, ${PER_BRAND - 1})`)
+      `select public.lookup_api_credential_for_token(_client_id => 'scale.' || :n)`).replace('\\set n random(1, 64)', `\\set n random(0, ${loaded - 1})`)
       .replace("'role', 'authenticated'", "'role', 'service_role'").replace(/"role": ?"authenticated"/, '"role":"service_role"'));
     log(`scale (${label}): list, first page…`);
     const first = await run(scripts.transaction('list_api_credential_records', true, calls.list));
@@ -117,7 +117,7 @@ export async function scaleTable(env: BenchEnv, options: ScaleOptions, log: (lin
   } finally {
     await restore();
   }
-  const small = await measure('1,000');
+  const small = await measure('1,000', PER_BRAND);
   const restore2 = await rulesOff(admin);
   const started = Date.now();
   try {
@@ -126,7 +126,7 @@ export async function scaleTable(env: BenchEnv, options: ScaleOptions, log: (lin
     await restore2();
   }
   const loadSeconds = (Date.now() - started) / 1000;
-  const large = await measure(credentials.toLocaleString('en-US'));
+  const large = await measure(credentials.toLocaleString('en-US'), credentials);
 
   const [counts] = await admin<{ credentials: string; audit: string }[]>`
     select (select count(*) from mintid.api_credentials) as credentials, (select count(*) from mintid.audit_records) as audit`;
@@ -153,7 +153,7 @@ export async function scaleTable(env: BenchEnv, options: ScaleOptions, log: (lin
   return [
     table, '',
     `- large: ${Number(counts!.credentials).toLocaleString('en-US')} credentials and ${Number(counts!.audit).toLocaleString('en-US')} audit records, bulk-loaded in ${loadSeconds.toFixed(0)} s (INSERT … SELECT generate_series, user triggers and foreign-key triggers off for the load only, then VACUUM ANALYZE).`,
-    `- ${options.concurrency} pgbench clients per cell, PostgREST's transaction shape; rotate: one of 64 credentials spread over 16 brands; lookup: lookup_api_credential_for_token as service_role for a random one of 1,000 client ids; list: the listed brand's 1,000 credentials, first page and the page after 900 (keyset cursor).`,
+    `- ${options.concurrency} pgbench clients per cell, PostgREST's transaction shape; rotate: one of 64 credentials spread over 16 brands; lookup: lookup_api_credential_for_token as service_role for a random one of all loaded client ids (1,000, then all of the large case); list: the listed brand's 1,000 credentials, first page and the page after 900 (keyset cursor).`,
     '',
     '### Relation sizes (large case)\n',
     sizeTable,

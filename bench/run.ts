@@ -4,7 +4,7 @@
 //   npm run bench -- --quick   one concurrency per table, short cells, no library table (< 1 minute)
 //   npm run bench -- --scale   adds the 1,000,000-credential table (bulk-loaded; several minutes)
 //
-//   BENCH_SECONDS            measured seconds per cell (default 3, --quick 1.5)
+//   BENCH_SECONDS            measured seconds per cell (default 3, --quick 1)
 //   BENCH_WARMUP_SECONDS     unrecorded warm-up per cell (default 0.5)
 //   BENCH_ARGON2_ITERATIONS  iterations per argon2 library operation (default 20)
 //   BENCH_LIST_SIZE          credentials in the listed brand (default 300)
@@ -40,7 +40,7 @@ function numberFromEnv(name: string, fallback: number, min: number, max: number)
   return value;
 }
 
-const seconds = numberFromEnv('BENCH_SECONDS', quick ? 1.5 : 3, 0.2, 60);
+const seconds = numberFromEnv('BENCH_SECONDS', quick ? 1 : 3, 0.2, 60);
 const warmupSeconds = numberFromEnv('BENCH_WARMUP_SECONDS', quick ? 0.5 : 0.5, 0, 10);
 const argon2Iterations = Math.round(numberFromEnv('BENCH_ARGON2_ITERATIONS', 20, 1, 1000));
 const listSize = Math.round(numberFromEnv('BENCH_LIST_SIZE', 300, 50, 5000));

@@ -93,6 +93,24 @@ describe('the two entries', () => {
   });
 });
 
+describe('the two entries\' declarations', () => {
+  /** Names exported from `prefix…` modules by an entry's source (types included). */
+  const exportedNames = (file: string, prefix: string) => {
+    const names = new Set<string>();
+    for (const [, list, from] of readFileSync(path.join(ROOT, file), 'utf8').matchAll(/export (?:type )?\{([^}]*)\} from '([^']+)'/g)) {
+      if (from!.startsWith(prefix)) for (const name of list!.split(',').map((n) => n.trim()).filter(Boolean)) names.add(name);
+    }
+    return names;
+  };
+
+  it('name the same client exports and types in src/index.ts and src/client/index.ts', () => {
+    const root = exportedNames('src/index.ts', './client/');
+    const client = exportedNames('src/client/index.ts', './');
+    expect([...root].filter((n) => !client.has(n))).toEqual([]);
+    expect([...client].filter((n) => !root.has(n))).toEqual([]);
+  });
+});
+
 describe('a plain .mjs file importing mintid-credentials/client', () => {
   let t: TestApi;
   beforeAll(async () => {

@@ -100,6 +100,20 @@ describe('createTokenFunction with SUPABASE_DB_URL', () => {
     }
   });
 
+  it('counts failed authentications over the same connection: 429 after 10 wrong secrets, no gateway reachable', async () => {
+    const victim = await createCredential(db, f.brandId, { _scopes: ['products:read'] });
+    const token = await createTokenFunction({ env: { ...(await baseEnv()), SUPABASE_DB_URL: db.urls.operator }, verifySecret: verifyClientSecret, log: () => {} });
+    try {
+      const wrong = () => token.handler(tokenRequest({ grant_type: 'client_credentials' }, { Authorization: basic(victim.clientId, 'mintid_wrong') }));
+      for (let i = 0; i < 10; i += 1) expect((await wrong()).status).toBe(401);
+      const blocked = await wrong();
+      expect(blocked.status).toBe(429);
+      expect(blocked.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+    } finally {
+      await token.close();
+    }
+  });
+
   it('keeps the supabase-js store without SUPABASE_DB_URL', async () => {
     const token = await createTokenFunction({ env: await baseEnv(), verifySecret: verifyClientSecret });
     expect(token.store).toBe('supabase-js');

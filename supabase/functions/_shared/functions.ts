@@ -65,7 +65,7 @@ export async function createTokenFunction(options: TokenFunctionOptions): Promis
     limits: {
       failuresPerMinute: env.failuresPerMinute,
       failureDelayMs: 250,
-      failures: withLocalBlocks(options.failures ??
+      failures: withLocalBlocks(options.failures ?? direct?.failures ??
         createSupabaseFailureStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch }), blocks, clock),
       blocks,
       successes: new SuccessLimiter({ perMinute: env.exchangesPerMinute, clock }),
@@ -102,7 +102,7 @@ export async function createIntrospectFunction(options: TokenFunctionOptions): P
     limits: {
       failuresPerMinute: env.failuresPerMinute,
       failureDelayMs: 250,
-      failures: options.failures ??
+      failures: options.failures ?? direct?.failures ??
         createSupabaseFailureStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch }),
       slots: new VerifySlots({ max: env.verifyConcurrency || defaultVerifyConcurrency(options.cpus, options.threadPool) }),
     },

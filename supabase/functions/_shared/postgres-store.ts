@@ -1,10 +1,11 @@
 // The credential store over a direct Postgres connection, for where the edge function can reach
-// the database (Supabase gives edge functions SUPABASE_DB_URL): the same two service-only RPCs as
-// store.ts, each one prepared statement on a small postgres.js pool, instead of an HTTP hop through
+// the database (Supabase gives edge functions SUPABASE_DB_URL): the same service-only RPCs as
+// store.ts and rate-limits.ts (lookup, record uses, the shared failure counters), each one prepared statement on a small postgres.js pool, instead of an HTTP hop through
 // the API gateway. The RPCs decide who may call them (an operator login such as SUPABASE_DB_URL's
 // `postgres` is trusted, SPEC §4) and compute the status, so the rules stay in one place.
 // Runs in Node and in Deno (npm:postgres).
 import postgres from 'postgres';
+import { parseFailureCheck, type FailureStore } from './rate-limits.ts';
 import { parseLookupResult, parseRecordResult, StoreError, type CredentialStore } from './store.ts';
 
 export interface PostgresStoreOptions {
@@ -25,8 +26,10 @@ function storeError(rpc: string, error: unknown): StoreError {
   return new StoreError(`${rpc} failed (${text})`, { transient: !isServer || TRANSIENT.test(text) });
 }
 
-/** A CredentialStore over SQL, with close() for the pool. */
-export function createPostgresCredentialStore(options: PostgresStoreOptions): CredentialStore & { close(): Promise<void> } {
+/** A CredentialStore over SQL, the failure counters of the limits before argon2 on the same pool, and close() for the pool. */
+export function createPostgresCredentialStore(
+  options: PostgresStoreOptions,
+): CredentialStore & { failures: FailureStore; close(): Promise<void> } {
   const sql = postgres(options.databaseUrl, {
     max: options.max ?? 4, prepare: true, connect_timeout: 5, idle_timeout: 60, onnotice: () => {},
     connection: { application_name: 'mintid-token' },
@@ -61,6 +64,25 @@ export function createPostgresCredentialStore(options: PostgresStoreOptions): Cr
         throw storeError('record_api_credential_use', error);
       }
       parseRecordResult(rows[0]?.result);
+    },
+    failures: {
+      async check(keys, limit) {
+        let rows: { result: unknown }[];
+        try {
+          rows = await sql<{ result: unknown }[]>`
+            select public.check_token_auth_failures(_keys => ${keys}::text[], _limit => ${limit}::int) as result`;
+        } catch (error) {
+          throw storeError('check_token_auth_failures', error);
+        }
+        return parseFailureCheck(rows[0]?.result);
+      },
+      async record(keys) {
+        try {
+          await sql`select public.record_token_auth_failure(_keys => ${keys}::text[])`;
+        } catch (error) {
+          throw storeError('record_token_auth_failure', error);
+        }
+      },
     },
     close: () => sql.end({ timeout: 5 }),
   };

@@ -13,6 +13,7 @@ MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : 
   REST (RPC)     ${url}/rest/v1/rpc/<function>
   Token endpoint ${url}/functions/v1/token
   JWKS           ${url}/functions/v1/jwks
+  Console        ${url}/console/
   Database       ${stack.databaseUrl}
 
   anon key         ${keys.anonKey}

@@ -1,5 +1,7 @@
 import { createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.ts';
 import { createGateway, type Gateway } from '../gateway/index.js';
+import { listenHttp } from '../gateway/server.js';
+import { createConsoleHandler, type ConsoleRuntimeConfig } from './console-files.js';
 import { verifyClientSecret } from '../secrets/hash.js';
 import { localKeys, type LocalKeys } from './keys.js';
 
@@ -14,6 +16,8 @@ export interface ApiOptions {
   publicUrl: string;
   /** Further edge-function environment (MINTID_TOKEN_TTL_SECONDS, …). */
   env?: Record<string, string | undefined>;
+  /** Serve the built console at /console/ (SPEC §11) from this folder, with a generated config.json. */
+  console?: { distDir: string } & Pick<ConsoleRuntimeConfig, 'signUp' | 'demoAccounts'>;
 }
 
 export interface Api {
@@ -52,12 +56,33 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     await token.close();
     throw error;
   }
-  const ready = gateway;
+  const ready = options.console ? withConsole(gateway, createConsoleHandler({
+    distDir: options.console.distDir,
+    config: { supabaseUrl: options.publicUrl, anonKey: keys.anonKey, signUp: options.console.signUp, demoAccounts: options.console.demoAccounts },
+  })) : gateway;
   return {
     gateway: ready, keys, token,
     close: async () => {
       await token.close();
       await ready.close();
+    },
+  };
+}
+
+/** The gateway with the console's static files in front of it (same server, same port). */
+function withConsole(gateway: Gateway, serveConsole: (req: Request) => Promise<Response | undefined>): Gateway {
+  const fetch = async (req: Request) => (await serveConsole(req)) ?? gateway.fetch(req);
+  const servers: { close: () => Promise<void> }[] = [];
+  return {
+    fetch,
+    async listen(port, host = '127.0.0.1') {
+      const server = await listenHttp(fetch, port, host);
+      servers.push(server);
+      return { url: server.url };
+    },
+    async close() {
+      await Promise.all(servers.map((s) => s.close()));
+      await gateway.close();
     },
   };
 }

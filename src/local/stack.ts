@@ -4,7 +4,8 @@ import { startApi, type Api } from './api.js';
 import type { LocalEnv } from './config.js';
 import { openLocalDatabase } from './database.js';
 import { EMBEDDED_PASSWORD } from './embedded.js';
-import { DEMO_BRAND_ID, type LocalKeys } from './keys.js';
+import { ensureConsoleBuilt, consoleDistDir } from './console-build.js';
+import { DEMO_BRAND_ID, DEMO_USERS, type LocalKeys } from './keys.js';
 import { migrate } from './migrate.js';
 import { localAuthenticatorPassword, localSigningKeys } from './state.js';
 import { databaseUrl, redactPassword } from './urls.js';
@@ -43,7 +44,12 @@ async function seedIfMissing(adminUrl: string): Promise<boolean> {
  * with `/rest/v1/rpc/*` and `/functions/v1/{token,jwks}`.
  */
 export async function startStack(env: LocalEnv, log: (line: string) => void = () => {}): Promise<Stack> {
-  const database = await openLocalDatabase(env);
+  // The console (SPEC §11) is built while the database starts, when dist/console/ is missing or stale.
+  const consoleBuild = ensureConsoleBuilt(log).then(() => null, (error: Error) => error);
+  const database = await openLocalDatabase(env).catch(async (error: unknown) => {
+    await consoleBuild;
+    throw error;
+  });
   let api: Api | undefined;
   // Stop in dependency order: the API (token function's pending uses first), then the database.
   const stop = async () => {
@@ -65,7 +71,15 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
       signingKeys: signing.value,
       publicUrl: url,
       env: process.env,
+      console: {
+        distDir: consoleDistDir(),
+        signUp: true,
+        demoAccounts: (Object.keys(DEMO_USERS) as (keyof typeof DEMO_USERS)[])
+          .map((role) => ({ email: DEMO_USERS[role].email, password: null, role })),
+      },
     });
+    const buildError = await consoleBuild;
+    if (buildError) log(`console not available: ${buildError.message}`);
     await api.gateway.listen(env.MINTID_PORT, '127.0.0.1');
     log(`migrations owned by ${migrated.ownerRole}`);
     return {

@@ -1,0 +1,47 @@
+// Revoke a credential, for good, after a confirmation that names it.
+import { useState } from 'preact/hooks';
+import type { CredentialSummary } from '../../../src/client/schemas.js';
+import type { Api } from '../api.js';
+import { Dialog } from './Dialog.js';
+import { ErrorNotice } from './ErrorNotice.js';
+
+export function RevokeDialog(props: { api: Api; brandId: string; credential: CredentialSummary; onClose: () => void; onRevoked: () => void }) {
+  const [reason, setReason] = useState('');
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const { credential } = props;
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setPending(true);
+    setError(null);
+    try {
+      await props.api.credentials.revokeCredential({ brandId: props.brandId, credentialId: credential.id, reason });
+      props.onRevoked();
+    } catch (failure) {
+      setError(failure);
+      setPending(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Revoke ${credential.name}?`} onClose={props.onClose} busy={pending} describedBy="revoke-warning">
+      <form onSubmit={submit} class="stack">
+        <p id="revoke-warning" class="notice notice-danger">
+          Revoking <strong>{credential.name}</strong> (<code>{credential.clientId}</code>) is permanent: it can never
+          obtain a token again and cannot be un-revoked. Integrations using it stop working now.
+        </p>
+        <label class="field">
+          <span>Reason</span>
+          <textarea name="reason" required maxLength={500} rows={2} placeholder="Integration retired" value={reason} disabled={pending}
+            onInput={(e) => setReason(e.currentTarget.value)} data-autofocus />
+        </label>
+        <ErrorNotice error={error} />
+        <div class="dialog-actions">
+          <button type="button" class="button" onClick={props.onClose} disabled={pending}>Cancel</button>
+          <button type="submit" class="button danger" disabled={pending}>{pending ? 'Revoking…' : `Revoke ${credential.name}`}</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

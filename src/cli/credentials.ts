@@ -1,63 +1,22 @@
-import { parseArgs } from 'node:util';
-import { createClient } from '@supabase/supabase-js';
-import { z } from 'zod';
-import { createCredentialsClient, type CredentialsClient } from '../client/credentials-client.js';
-import { MintIdError } from '../client/errors.js';
+// `mintid credentials …`: the credential RPCs through the typed client.
+import { choiceFlag, intFlag, timestampFlag, UsageError, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
+import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, reportError, snakeCase } from './connection.js';
 import { EXIT } from './exit-codes.js';
+import type { CredentialsClient } from '../client/credentials-client.js';
 
-export const credentialsUsage = `Usage: mintid credentials <create|list|rotate|revoke|events> [options]
+type Values = ParsedArgs['values'];
 
-  create  --name <text> --scopes <a:b,c:d> [--client-id <id>] [--metadata <json>] [--expires-at <iso>]
-          generates the client secret here, sends only its argon2id hash, prints the secret once
-  list    [--status active|expired|revoked] [--limit <1-200>] [--cursor <c>] [--all]
-  rotate  --credential <uuid> --reason <text>    new secret generated here, printed once
-  revoke  --credential <uuid> --reason <text>    permanent
-  events  [--credential <uuid>] [--limit <1-200>] [--cursor <c>] [--all]
+const pageOptions = {
+  limit: { type: 'string', value: '1-200', description: 'items per page (default 50)' },
+  cursor: { type: 'string', value: 'cursor', description: 'the next_cursor of a previous page' },
+  all: { type: 'boolean', description: 'follow next_cursor to the last page' },
+} as const satisfies Record<string, OptionSpec>;
 
-Every command:
-  --brand <uuid>   the brand (env MINTID_BRAND_ID)
-  --url <url>      the API URL (env MINTID_URL, default http://127.0.0.1:54321)
-  --key <key>      the anon or service_role key (env MINTID_KEY)
-  --token <jwt>    a signed-in user's access token (env MINTID_TOKEN); without it the key is the bearer
-  --json           machine-readable output on stdout (errors as JSON on stderr)
+const credentialOption = { credential: { type: 'string', value: 'uuid', required: true, description: 'the credential id' } } as const;
+const reasonOption = { reason: { type: 'string', value: 'text', required: true, description: 'why (1-500 characters; kept in the audit trail)' } } as const;
 
-Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not authenticated, 4 forbidden, 5 invalid input,
-6 conflict, 7 transport.`;
-
-const connectionSchema = z.object({
-  url: z.string().url('--url / MINTID_URL must be a URL'),
-  key: z.string({ error: '--key or MINTID_KEY is required (the anon or service_role key)' }).min(1),
-  token: z.string().min(1).optional(),
-});
-
-class UsageError extends Error {}
-
-function connect(values: Record<string, unknown>): CredentialsClient {
-  const parsed = connectionSchema.safeParse({
-    url: values.url || process.env.MINTID_URL || 'http://127.0.0.1:54321',
-    key: values.key || process.env.MINTID_KEY || undefined,
-    token: values.token || process.env.MINTID_TOKEN || undefined,
-  });
-  if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message);
-  const { url, key, token } = parsed.data;
-  const supabase = createClient(url, key, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    ...(token ? { global: { headers: { Authorization: `Bearer ${token}` } } } : {}),
-  });
-  return createCredentialsClient(supabase);
-}
-
-function required(values: Record<string, unknown>, name: string, fallback?: string): string {
-  const value = (values[name] as string | undefined) ?? fallback;
-  if (!value) throw new UsageError(`--${name} is required`);
-  return value;
-}
-
-function optionalInt(values: Record<string, unknown>, name: string): number | undefined {
-  const value = values[name] as string | undefined;
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
-  return Number(value);
+function parseScopes(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 function parseMetadata(text: string | undefined): Record<string, unknown> | undefined {
@@ -68,16 +27,6 @@ function parseMetadata(text: string | undefined): Record<string, unknown> | unde
     throw new UsageError('--metadata must be JSON, e.g. \'{"team":"erp"}\'');
   }
 }
-
-const options = {
-  brand: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' }, token: { type: 'string' },
-  json: { type: 'boolean', default: false }, name: { type: 'string' }, scopes: { type: 'string' },
-  'client-id': { type: 'string' }, metadata: { type: 'string' }, 'expires-at': { type: 'string' },
-  credential: { type: 'string' }, reason: { type: 'string' }, status: { type: 'string' },
-  limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean', default: false },
-} as const;
-
-type Printer = (human: string, json: unknown) => void;
 
 /** Follows next_cursor when --all is given; else one page. */
 async function pages<T>(all: boolean, fetchPage: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>,
@@ -91,74 +40,111 @@ async function pages<T>(all: boolean, fetchPage: (cursor?: string) => Promise<{ 
   return { items, nextCursor: page.nextCursor };
 }
 
-const subcommands: Record<string, (client: CredentialsClient, v: Record<string, unknown>, brandId: string, print: Printer) => Promise<void>> = {
-  async create(client, v, brandId, print) {
-    const scopes = required(v, 'scopes').split(',').map((s) => s.trim()).filter(Boolean);
-    const issued = await client.createCredential({
-      brandId, name: required(v, 'name'), scopes,
-      ...(v['client-id'] ? { clientId: v['client-id'] as string } : {}),
-      ...(v.metadata !== undefined ? { metadata: parseMetadata(v.metadata as string) } : {}),
-      ...(v['expires-at'] ? { expiresAt: v['expires-at'] as string } : {}),
-    });
-    print(
-      `Created credential ${issued.credentialId}\n  client_id:     ${issued.clientId}\n  client_secret: ${issued.clientSecret}\n` +
-        'The secret is shown only now and is stored nowhere but its argon2id hash. Keep it in your secret store.',
-      { credential_id: issued.credentialId, client_id: issued.clientId, client_secret: issued.clientSecret },
-    );
-  },
-  async list(client, v, brandId, print) {
-    const status = v.status as 'active' | 'expired' | 'revoked' | undefined;
-    const limit = optionalInt(v, 'limit');
-    const result = await pages(v.all as boolean, (cursor) => client.listCredentials({
-      brandId, ...(status ? { status } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
-    }), v.cursor as string | undefined);
-    const lines = result.items.map((c) => `${c.id}  ${c.status.padEnd(7)}  ${c.clientId}  ${c.name}  [${c.scopes.join(' ')}]`);
-    print([...lines, ...(result.nextCursor ? [`next cursor: ${result.nextCursor}`] : []), `${result.items.length} credential(s)`].join('\n'),
-      { items: result.items, next_cursor: result.nextCursor });
-  },
-  async rotate(client, v, brandId, print) {
-    const rotated = await client.rotateSecret({ brandId, credentialId: required(v, 'credential'), reason: required(v, 'reason') });
-    print(`Rotated credential ${rotated.credentialId} at ${rotated.rotatedAt}\n  client_secret: ${rotated.clientSecret}\n` +
-      'The new secret is shown only now; the old one no longer works.',
-      { credential_id: rotated.credentialId, rotated_at: rotated.rotatedAt, client_secret: rotated.clientSecret });
-  },
-  async revoke(client, v, brandId, print) {
-    const revoked = await client.revokeCredential({ brandId, credentialId: required(v, 'credential'), reason: required(v, 'reason') });
-    print(`Revoked credential ${revoked.credentialId} at ${revoked.revokedAt}`, { credential_id: revoked.credentialId, revoked_at: revoked.revokedAt });
-  },
-  async events(client, v, brandId, print) {
-    const limit = optionalInt(v, 'limit');
-    const credentialId = v.credential as string | undefined;
-    const result = await pages(v.all as boolean, (cursor) => client.listEvents({
-      brandId, ...(credentialId ? { credentialId } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
-    }), v.cursor as string | undefined);
-    const lines = result.items.map((e) => `${e.occurredAt}  ${e.action.padEnd(7)}  ${e.credentialId}  ${e.actor}${e.reason ? `  "${e.reason}"` : ''}`);
-    print([...lines, ...(result.nextCursor ? [`next cursor: ${result.nextCursor}`] : []), `${result.items.length} event(s)`].join('\n'),
-      { items: result.items, next_cursor: result.nextCursor });
-  },
-};
+type Print = (human: string, json: unknown) => void;
 
-/** `mintid credentials <sub> …`: the credential RPCs through the typed client. Returns the exit code. */
-export async function credentialsCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const json = rest.includes('--json');
-  const fail = (code: number, error: { code: string; message: string; reason?: string | null; hint?: string | null }) => {
-    if (json) console.error(JSON.stringify({ error: { code: error.code, message: error.message, reason: error.reason ?? null, hint: error.hint ?? null } }));
-    else console.error(`mintid: ${error.message}${error.reason ? ` (${error.reason})` : ''}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
-    return code;
+/** A credentials subcommand: validates its flags first (usage errors), then calls the API. */
+function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<string, OptionSpec> },
+  action: (client: CredentialsClient, v: Values, brandId: string, print: Print) => Promise<void>): Command {
+  return {
+    ...spec,
+    options: { ...brandOption, ...spec.options, ...connectionOptions },
+    epilogue: EXIT_CODES_TEXT,
+    async run({ values, json }) {
+      const brandId = uuidFlag(values, 'brand')!;
+      const print: Print = (human, data) => console.log(json ? JSON.stringify(snakeCase(data)) : human);
+      try {
+        const supabase = await connectSupabase(values);
+        const { createCredentialsClient } = await import('../client/credentials-client.js');
+        await action(createCredentialsClient(supabase), values, brandId, print);
+        return EXIT.ok;
+      } catch (error) {
+        return reportError(json, error);
+      }
+    },
   };
-  const run = sub ? subcommands[sub] : undefined;
-  if (!run) return fail(EXIT.usage, { code: 'usage', message: sub ? `unknown subcommand ${sub}\n\n${credentialsUsage}` : credentialsUsage });
-  try {
-    const { values } = parseArgs({ args: rest, options, allowPositionals: false, strict: true });
-    const print: Printer = (human, data) => console.log(json ? JSON.stringify(data) : human);
-    await run(connect(values), values, required(values, 'brand', process.env.MINTID_BRAND_ID), print);
-    return EXIT.ok;
-  } catch (error) {
-    if (error instanceof MintIdError) return fail(EXIT[error.code], error);
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      return fail(EXIT.usage, { code: 'usage', message: (error as Error).message });
-    }
-    return fail(EXIT.unexpected, { code: 'unexpected', message: (error as Error).message });
-  }
 }
+
+const create = subcommand({
+  summary: 'create a credential: the secret is generated and argon2id-hashed here, printed once',
+  options: {
+    name: { type: 'string', value: 'text', required: true, description: 'a name people recognise (1-120 characters)' },
+    scopes: { type: 'string', value: 'a:b,c:d', required: true, description: 'comma-separated scopes, e.g. products:read,orders:write' },
+    'client-id': { type: 'string', value: 'id', description: 'the client id (default: a generated mintid_ci_… id)' },
+    metadata: { type: 'string', value: 'json', description: 'a JSON object kept with the credential' },
+    'expires-at': { type: 'string', value: 'iso', description: 'expiry, ISO 8601 with offset, e.g. 2027-01-31T00:00:00Z' },
+  },
+}, async (client, v, brandId, print) => {
+  const expiresAt = timestampFlag(v, 'expires-at');
+  const metadata = parseMetadata(v.metadata as string | undefined);
+  const issued = await client.createCredential({
+    brandId, name: v.name as string, scopes: parseScopes(v.scopes as string),
+    ...(v['client-id'] ? { clientId: v['client-id'] as string } : {}),
+    ...(metadata !== undefined ? { metadata } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+  });
+  print(
+    `Created credential ${issued.credentialId}\n  client_id:     ${issued.clientId}\n  client_secret: ${issued.clientSecret}\n` +
+      'The secret is shown only now and is stored nowhere but its argon2id hash. Keep it in your secret store.',
+    issued,
+  );
+});
+
+const list = subcommand({
+  summary: "list the brand's credentials, newest first",
+  options: {
+    status: { type: 'string', value: 'status', description: 'active, expired or revoked' },
+    ...pageOptions,
+  },
+}, async (client, v, brandId, print) => {
+  const status = choiceFlag(v, 'status', ['active', 'expired', 'revoked'] as const);
+  const limit = intFlag(v, 'limit');
+  const result = await pages(v.all as boolean, (cursor) => client.listCredentials({
+    brandId, ...(status ? { status } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
+  }), v.cursor as string | undefined);
+  const lines = result.items.map((c) => `${c.id}  ${c.status.padEnd(7)}  ${c.clientId}  ${c.name}  [${c.scopes.join(' ')}]`);
+  print([...lines, ...(result.nextCursor ? [`next cursor: ${result.nextCursor}`] : []), `${result.items.length} credential(s)`].join('\n'),
+    result);
+});
+
+const rotate = subcommand({
+  summary: 'give a credential a new secret (generated here, printed once); the old one stops working',
+  options: { ...credentialOption, ...reasonOption },
+}, async (client, v, brandId, print) => {
+  const credentialId = uuidFlag(v, 'credential')!;
+  const rotated = await client.rotateSecret({ brandId, credentialId, reason: v.reason as string });
+  print(`Rotated credential ${rotated.credentialId} at ${rotated.rotatedAt}\n  client_secret: ${rotated.clientSecret}\n` +
+    'The new secret is shown only now; the old one no longer works.', rotated);
+});
+
+const revoke = subcommand({
+  summary: 'revoke a credential for good',
+  options: { ...credentialOption, ...reasonOption },
+}, async (client, v, brandId, print) => {
+  const credentialId = uuidFlag(v, 'credential')!;
+  const revoked = await client.revokeCredential({ brandId, credentialId, reason: v.reason as string });
+  print(`Revoked credential ${revoked.credentialId} at ${revoked.revokedAt}`, revoked);
+});
+
+const events = subcommand({
+  summary: "the audit trail of the brand's credentials (or of one), newest first",
+  options: {
+    credential: { type: 'string', value: 'uuid', description: 'only the events of this credential' },
+    ...pageOptions,
+  },
+}, async (client, v, brandId, print) => {
+  const limit = intFlag(v, 'limit');
+  const credentialId = uuidFlag(v, 'credential');
+  const result = await pages(v.all as boolean, (cursor) => client.listEvents({
+    brandId, ...(credentialId ? { credentialId } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
+  }), v.cursor as string | undefined);
+  const lines = result.items.map((e) => `${e.occurredAt}  ${e.action.padEnd(7)}  ${e.credentialId}  ${e.actor}${e.reason ? `  "${e.reason}"` : ''}`);
+  print([...lines, ...(result.nextCursor ? [`next cursor: ${result.nextCursor}`] : []), `${result.items.length} event(s)`].join('\n'),
+    result);
+});
+
+/** `mintid credentials <create|list|rotate|revoke|events>`. */
+export const credentialsCommand: Command = {
+  summary: "manage a brand's API credentials",
+  subcommands: { create, list, rotate, revoke, events },
+  epilogue: EXIT_CODES_TEXT,
+};

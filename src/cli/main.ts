@@ -1,48 +1,46 @@
-import '../node-websocket.js';
+// The `mintid` command. Each command lives in its own file as a `Command` (src/cli/args.ts) and
+// is registered with one line below; command files import their heavy dependencies lazily, so
+// `mintid --help` and every `mintid <command> --help` answer at once and do nothing else.
+import { readFileSync } from 'node:fs';
+import { runCommand, type Command } from './args.js';
 import { credentialsCommand } from './credentials.js';
+import { envCommand } from './env.js';
 import { EXIT } from './exit-codes.js';
 import { migrateCommand } from './migrate.js';
+import { signingKeyCommand } from './signing-key.js';
 import { startCommand } from './start.js';
-import { generateSigningKey } from '../secrets/signing-key.js';
+import { packageRoot } from '../package-root.js';
 
-const usage = `Usage: mintid <command>
+function version(): string {
+  return (JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')) as { version: string }).version;
+}
 
-Commands:
-  start       run the local stack (PostgreSQL, migrations, demo data, API on :54321)
-  migrate     apply the local platform objects and pending migrations to DATABASE_URL
-              (or to the local embedded database under .mintid/ when DATABASE_URL is unset)
-  credentials create|list|rotate|revoke|events
-              manage a brand's credentials (\`mintid credentials\` for options)
-  signing-key print a new private ES256 signing JWK (kid = its thumbprint) for MINTID_SIGNING_KEYS
-  help        show this text
-`;
-
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  start: () => startCommand(),
-  migrate: () => migrateCommand(),
-  credentials: (args) => credentialsCommand(args),
-  'signing-key': async () => {
-    console.log(JSON.stringify(await generateSigningKey()));
-    return EXIT.ok;
+const mintid: Command = {
+  summary: 'MintID Credentials: the local stack and the API credentials of MintID brands.',
+  options: { version: { type: 'boolean', short: 'v', description: 'print the version' } },
+  subcommands: {
+    start: startCommand,
+    migrate: migrateCommand,
+    env: envCommand,
+    credentials: credentialsCommand,
+    'signing-key': signingKeyCommand,
+    help: { summary: 'show this text', run: async () => runCommand(mintid, ['mintid'], ['--help']) },
   },
-  help: async () => {
-    console.log(usage);
-    return 0;
+  async run({ values }) {
+    if (values.version) {
+      console.log(version());
+      return EXIT.ok;
+    }
+    return runCommand(mintid, ['mintid'], ['--help']);
   },
 };
 
-async function main(argv: string[]): Promise<number> {
-  const [name = 'help', ...rest] = argv;
-  const command = commands[name];
-  if (!command) {
-    console.error(`Unknown command: ${name}\n\n${usage}`);
-    return EXIT.usage;
-  }
-  return command(rest);
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+runCommand(mintid, ['mintid'], process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Open handles (a pool closing, a timer) must not keep a finished command alive.
+    setImmediate(() => process.exit(code));
+  },
   (error: unknown) => {
     console.error(`mintid: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(EXIT.unexpected);

@@ -1,28 +1,50 @@
 import path from 'node:path';
-import { parseLocalEnv } from '../local/config.js';
-import { DEMO_BRAND_ID } from '../local/keys.js';
-import { startStack, type Stack } from '../local/stack.js';
+import type { Command } from './args.js';
+import type { Stack } from '../local/stack.js';
+
+/** The environment of the local stack, listed in `mintid start --help` and `mintid env --help`. */
+export const LOCAL_ENV_TEXT = `Environment:
+  DATABASE_URL        a PostgreSQL of your own (a privileged login); default: the embedded server
+  MINTID_PORT         API port (default 54321)
+  MINTID_DB_PORT      embedded PostgreSQL port (default 54322)
+  MINTID_JWT_SECRET   HS256 secret of the local keys and tokens (default: the documented demo secret)
+  MINTID_STATE_DIR    local state: data, signing keys (default .mintid)
+  MINTID_SIGNING_KEYS token signing keys (default: created in the state directory)`;
+>>>>>>> newcomer
 
 /** What `npm start` prints: everything needed to make the first call. */
-function banner(stack: Stack): string {
+function banner(stack: Stack, demoBrandId: string): string {
   const { url, keys } = stack;
   return `
 MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : ''}
 
   API URL        ${url}
   REST (RPC)     ${url}/rest/v1/rpc/<function>
+  OpenAPI        ${url}/rest/v1/
   Token endpoint ${url}/functions/v1/token
   JWKS           ${url}/functions/v1/jwks
+<<<<<<< HEAD
   Console        ${url}/console/
+=======
+  Auth           ${url}/auth/v1 (e-mail + password sign-in, sign-up)
+import { parseLocalEnv } from '../local/config.js';
+import { DEMO_PASSWORDS } from '../local/auth/demo-users.js';
+import { DEMO_BRAND_ID, DEMO_USERS } from '../local/keys.js';
+import { startStack, type Stack } from '../local/stack.js';
   Database       ${stack.databaseUrl}
 
   anon key         ${keys.anonKey}
   service_role key ${keys.serviceRoleKey}
 
-  Demo brand ${DEMO_BRAND_ID}; access tokens of its users (local demo only):
+  Demo brand ${demoBrandId}; access tokens of its users (local demo only):
   owner  ${keys.userTokens.owner}
   admin  ${keys.userTokens.admin}
   member ${keys.userTokens.member}
+
+  Demo sign-in (supabase.auth.signInWithPassword; local demo passwords):
+  owner  ${DEMO_USERS.owner.email.padEnd(20)} ${DEMO_PASSWORDS.owner}
+  admin  ${DEMO_USERS.admin.email.padEnd(20)} ${DEMO_PASSWORDS.admin}
+  member ${DEMO_USERS.member.email.padEnd(20)} ${DEMO_PASSWORDS.member}
 ${stack.signingKeyCreated ? `\n  A new token signing key was written to ${path.join(stack.stateDir, 'signing-keys.json')}.\n` : ''}
 Try it (curl, as the demo admin):
 
@@ -30,48 +52,59 @@ Try it (curl, as the demo admin):
     -H "apikey: ${keys.anonKey}" \\
     -H "Authorization: Bearer ${keys.userTokens.admin}" \\
     -H "Content-Type: application/json" \\
-    -d '{"_brand_id": "${DEMO_BRAND_ID}"}'
+    -d '{"_brand_id": "${demoBrandId}"}'
 
-Or with supabase-js:
+Or with supabase-js (on Node 20 also: npm install ws, and pass it as the realtime transport):
 
   import { createClient } from '@supabase/supabase-js';
-  const supabase = createClient('${url}', '<anon key>', {
-    global: { headers: { Authorization: 'Bearer <admin token>' } },
+  import WebSocket from 'ws';
+  const supabase = createClient('${url}', '${keys.anonKey}', {
+    global: { headers: { Authorization: 'Bearer ${keys.userTokens.admin}' } },
+    realtime: { transport: WebSocket },
   });
-  const { data, error } = await supabase.rpc('list_api_credential_records', { _brand_id: '${DEMO_BRAND_ID}' });
+  const { data, error } = await supabase.rpc('list_api_credential_records', { _brand_id: '${demoBrandId}' });
 
-Or with the CLI (the secret is generated and hashed locally, printed once):
+Or with the CLI, in a second terminal (the secret is generated and hashed locally, printed once):
 
-  export MINTID_URL=${url} MINTID_KEY=<anon key> MINTID_TOKEN=<admin token>
-  npx mintid credentials create --brand ${DEMO_BRAND_ID} --name "ERP sync" --scopes products:read,orders:write
+  eval "$(npx mintid env)"
+  npx mintid credentials create --name "ERP sync" --scopes products:read,orders:write
 
 Press Ctrl-C to stop.
 `;
 }
 
 /** `mintid start` (npm start): runs the local stack until SIGINT or SIGTERM. */
-export async function startCommand(): Promise<number> {
-  const env = parseLocalEnv();
-  console.log('Starting MintID Credentials…');
-  const stack = await startStack(env, (line) => console.log(`  ${line}`));
-  console.log(banner(stack));
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`\n${signal}: stopping…`);
-      const force = setTimeout(() => {
-        console.error('Did not stop within 10 s; exiting.');
-        resolve(1);
-      }, 9_000);
-      stack.stop().then(() => {
-        clearTimeout(force);
-        console.log('Stopped.');
-        resolve(0);
-      });
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-}
+export const startCommand: Command = {
+  summary: 'run the local stack (PostgreSQL, migrations, demo data, API on :54321) until Ctrl-C',
+  description: 'Configured by environment only; a second start in the same state directory says it is already running.',
+  epilogue: LOCAL_ENV_TEXT,
+  async run() {
+    await import('../node-websocket.js'); // the token function's supabase-js, on Node 20
+    const [{ parseLocalEnv }, { startStack }, { DEMO_BRAND_ID }] = await Promise.all([
+      import('../local/config.js'), import('../local/stack.js'), import('../local/keys.js'),
+    ]);
+    const env = parseLocalEnv();
+    console.log('Starting MintID Credentials…');
+    const stack = await startStack(env, (line) => console.log(`  ${line}`));
+    console.log(banner(stack, DEMO_BRAND_ID));
+    return new Promise<number>((resolve) => {
+      let stopping = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`\n${signal}: stopping…`);
+        const force = setTimeout(() => {
+          console.error('Did not stop within 10 s; exiting.');
+          resolve(1);
+        }, 9_000);
+        void stack.stop().then(() => {
+          clearTimeout(force);
+          console.log('Stopped.');
+          resolve(0);
+        });
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+  },
+};

@@ -56,9 +56,10 @@ const credentialItem = z.object({
 }));
 const eventItem = z.object({
   id: uuid, credential_id: uuid, action: z.enum(['created', 'rotated', 'revoked']), actor: z.string(),
-  reason: z.string().nullable(), occurred_at: timestamp,
+  reason: z.string().nullable(), reason_code: z.string().nullable().optional(), occurred_at: timestamp,
 }).strict().transform((e) => ({
-  id: e.id, credentialId: e.credential_id, action: e.action, actor: e.actor, reason: e.reason, occurredAt: e.occurred_at,
+  id: e.id, credentialId: e.credential_id, action: e.action, actor: e.actor, reason: e.reason,
+  reasonCode: e.reason_code ?? null, occurredAt: e.occurred_at,
 }));
 const page = <T extends z.ZodTypeAny>(item: T) =>
   z.object({ ok: z.literal(true), items: z.array(item), next_cursor: z.string().nullable() })

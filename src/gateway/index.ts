@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { createJwtVerifier } from './jwt.js';
-import { parseGatewayOptions, type EdgeFunction } from './options.js';
+import { parseGatewayOptions, type EdgeFunction, type EdgeHandler } from './options.js';
 import { createRpcHandler } from './rpc.js';
 import { SchemaCache } from './schema-cache.js';
 import { createApp, listenHttp } from './server.js';
@@ -31,6 +31,8 @@ export interface GatewayOptions {
   poolSize?: number;
   /** Edge functions mounted at `/functions/v1/<name>`. */
   functions?: Record<string, EdgeFunction>;
+  /** Further handlers by path prefix (e.g. `/auth/v1`), each answering everything under it itself. */
+  routes?: Record<string, EdgeHandler>;
 }
 
 /** A running gateway: one fetch handler for `/rest/v1/...` and `/functions/v1/...`. */
@@ -67,7 +69,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const rpc = createRpcHandler({
     sql, cache, schemas: config.schemas, extraSearchPath: config.extraSearchPath, anonRole: config.anonRole, maxRows: config.maxRows,
   });
-  const app = createApp({ verify, apiKeys: config.apiKeys, rpc, functions: config.functions });
+  const app = createApp({ verify, apiKeys: config.apiKeys, rpc, functions: config.functions, routes: config.routes });
   const fetch = async (req: Request) => app.fetch(req);
   const servers: { close: () => Promise<void> }[] = [];
   return {

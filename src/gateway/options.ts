@@ -29,6 +29,10 @@ export const gatewayOptionsSchema = z.object({
     z.string().regex(/^[A-Za-z0-9_-]+$/, 'function names are URL path segments'),
     z.object({ handler: z.custom<EdgeHandler>((v) => typeof v === 'function', 'handler must be a function'), verifyJwt: z.boolean() }),
   ).default({}),
+  routes: z.record(
+    z.string().regex(/^(\/[A-Za-z0-9_-]+)+$/, 'route prefixes are paths like /auth/v1'),
+    z.custom<EdgeHandler>((v) => typeof v === 'function', 'a route must be a function'),
+  ).default({}),
 });
 
 /** Options after validation and defaults. */

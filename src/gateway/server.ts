@@ -16,6 +16,8 @@ export interface AppParts {
   apiKeys: string[];
   rpc: ReturnType<typeof createRpcHandler>;
   functions: Record<string, EdgeFunction>;
+  /** Handlers by path prefix that answer everything under it themselves (e.g. the local /auth/v1). */
+  routes?: Record<string, (req: Request) => Promise<Response>>;
 }
 
 /** Unexpected failures: logged by name only (never a request body or a secret), answered as PGRSTX00. */
@@ -58,6 +60,10 @@ export function createApp(parts: AppParts): Hono<{ Variables: Variables }> {
     return new Request(req, { headers });
   });
   app.all('/functions/v1/*', (c) => functions(c.req.raw));
+  for (const [prefix, handler] of Object.entries(parts.routes ?? {})) {
+    app.all(prefix, (c) => handler(c.req.raw));
+    app.all(`${prefix}/*`, (c) => handler(c.req.raw));
+  }
   app.notFound(() => {
     const text = JSON.stringify({ message: 'no Route matched with those values' });
     return new Response(text, { status: 404, headers: { 'Content-Type': 'application/json; charset=utf-8' } });

@@ -1,8 +1,8 @@
-import { createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.ts';
+import { createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
-import { listenHttp } from '../gateway/server.js';
-import { createConsoleHandler, type ConsoleRuntimeConfig } from './console-files.js';
 import { verifyClientSecret } from '../secrets/hash.js';
+import { createAuthRoutes, type AuthRoutes } from './auth/routes.js';
+import { createConsoleHandler, type ConsoleRuntimeConfig } from './console-files.js';
 import { localKeys, type LocalKeys } from './keys.js';
 
 export interface ApiOptions {
@@ -16,6 +16,8 @@ export interface ApiOptions {
   publicUrl: string;
   /** Further edge-function environment (MINTID_TOKEN_TTL_SECONDS, …). */
   env?: Record<string, string | undefined>;
+  /** URL of the `supabase_auth_admin` login: serves local sign-in at /auth/v1 (SPEC §10) when given. */
+  authDatabaseUrl?: string;
   /** Serve the built console at /console/ (SPEC §11) from this folder, with a generated config.json. */
   console?: { distDir: string } & Pick<ConsoleRuntimeConfig, 'signUp' | 'demoAccounts'>;
 }
@@ -24,6 +26,8 @@ export interface Api {
   gateway: Gateway;
   keys: LocalKeys;
   token: TokenFunction;
+  /** The local /auth/v1 routes, when mounted. */
+  auth: AuthRoutes | undefined;
   /** Flushes the token function's pending uses through the gateway, then closes the gateway. */
   close(): Promise<void>;
 }
@@ -44,45 +48,43 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     MINTID_SIGNING_KEYS: options.signingKeys,
   };
   const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch });
+  const apiKeys = [keys.anonKey, keys.serviceRoleKey];
+  const auth = options.authDatabaseUrl
+    ? createAuthRoutes({ databaseUrl: options.authDatabaseUrl, jwtSecret: options.jwtSecret, publicUrl: options.publicUrl, apiKeys })
+    : undefined;
   try {
     const jwks = await createJwksFunction({ env });
     gateway = await createGateway({
       databaseUrl: options.authenticatorUrl,
       jwtSecret: options.jwtSecret,
-      apiKeys: [keys.anonKey, keys.serviceRoleKey],
+      apiKeys,
       functions: { token: { handler: token.handler, verifyJwt: false }, jwks: { handler: jwks.handler, verifyJwt: false } },
+      routes: {
+        ...(auth ? { '/auth/v1': auth.handler } : {}),
+        ...(options.console ? { '/console': consoleRoute(options.console, options.publicUrl, keys.anonKey) } : {}),
+      },
     });
   } catch (error) {
     await token.close();
+    await auth?.close();
     throw error;
   }
-  const ready = options.console ? withConsole(gateway, createConsoleHandler({
-    distDir: options.console.distDir,
-    config: { supabaseUrl: options.publicUrl, anonKey: keys.anonKey, signUp: options.console.signUp, demoAccounts: options.console.demoAccounts },
-  })) : gateway;
+  const ready = gateway;
   return {
-    gateway: ready, keys, token,
+    gateway: ready, keys, token, auth,
     close: async () => {
       await token.close();
       await ready.close();
+      await auth?.close();
     },
   };
 }
 
-/** The gateway with the console's static files in front of it (same server, same port). */
-function withConsole(gateway: Gateway, serveConsole: (req: Request) => Promise<Response | undefined>): Gateway {
-  const fetch = async (req: Request) => (await serveConsole(req)) ?? gateway.fetch(req);
-  const servers: { close: () => Promise<void> }[] = [];
-  return {
-    fetch,
-    async listen(port, host = '127.0.0.1') {
-      const server = await listenHttp(fetch, port, host);
-      servers.push(server);
-      return { url: server.url };
-    },
-    async close() {
-      await Promise.all(servers.map((s) => s.close()));
-      await gateway.close();
-    },
-  };
+/** The console's files and its config.json (this stack's URL and anon key). */
+function consoleRoute(options: NonNullable<ApiOptions['console']>, publicUrl: string, anonKey: string) {
+  const serve = createConsoleHandler({
+    distDir: options.distDir,
+    config: { supabaseUrl: publicUrl, anonKey, signUp: options.signUp, demoAccounts: options.demoAccounts },
+  });
+  return async (req: Request) => (await serve(req)) ?? new Response('Not Found', { status: 404 });
 }

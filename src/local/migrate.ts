@@ -1,11 +1,12 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import pg from 'pg';
 import postgres from 'postgres';
 import { runner } from 'node-pg-migrate';
 import { ensurePlatform, type PlatformOptions } from './platform.js';
+import { packageRoot } from '../package-root.js';
 
 /** Where the product lives: the Supabase project's migrations, applied in name order. */
-export const migrationsDir = fileURLToPath(new URL('../../supabase/migrations', import.meta.url));
+export const migrationsDir = path.join(packageRoot, 'supabase/migrations');
 
 export interface MigrateOptions extends PlatformOptions {
   databaseUrl: string;

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Sql } from 'postgres';
+import { packageRoot } from '../package-root.js';
 
 /** Passwords the platform sets; both optional (an empty string keeps what the server has). */
 export interface PlatformOptions {
@@ -7,6 +9,8 @@ export interface PlatformOptions {
   authenticatorPassword?: string;
   /** Password for the migration owner when this creates it as a login (the embedded server). */
   ownerPassword?: string;
+  /** Password for the `supabase_auth_admin` login of the local /auth/v1 routes (src/local/auth.sql). */
+  authAdminPassword?: string;
 }
 
 export interface Platform {
@@ -14,7 +18,9 @@ export interface Platform {
   ownerRole: string;
 }
 
-const platformSqlUrl = new URL('./platform.sql', import.meta.url);
+// Read from the sources in the build too (tsc copies no .sql files).
+const platformSqlUrl = path.join(packageRoot, 'src/local/platform.sql');
+const authSqlUrl = path.join(packageRoot, 'src/local/auth.sql');
 
 /**
  * Chooses the migration owner: `postgres` where it is not a superuser (hosted Supabase, the
@@ -81,13 +87,15 @@ export async function ensurePlatform(sql: Sql, options: PlatformOptions = {}): P
     if (options.authenticatorPassword) await setAuthenticatorPassword(sql, options.authenticatorPassword);
     return { ownerRole };
   }
-  const script = await readFile(platformSqlUrl, 'utf8');
+  const [script, authScript] = await Promise.all([readFile(platformSqlUrl, 'utf8'), readFile(authSqlUrl, 'utf8')]);
   await sql.begin(async (tx) => {
     await tx`select set_config('mintid.owner_role', ${ownerRole}, true),
                     set_config('mintid.owner_password', ${options.ownerPassword ?? ''}, true),
                     set_config('mintid.authenticator_password', ${options.authenticatorPassword ?? ''}, true),
+                    set_config('mintid.auth_admin_password', ${options.authAdminPassword ?? ''}, true),
                     pg_advisory_xact_lock(hashtext('mintid.platform'))`;
     await tx.unsafe(script);
+    await tx.unsafe(authScript);
   });
   return { ownerRole };
 }

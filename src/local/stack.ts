@@ -1,16 +1,20 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import postgres from 'postgres';
 import { startApi, type Api } from './api.js';
+import { DEMO_PASSWORDS, ensureDemoPasswords } from './auth/demo-users.js';
 import type { LocalEnv } from './config.js';
 import { openLocalDatabase } from './database.js';
 import { EMBEDDED_PASSWORD } from './embedded.js';
 import { ensureConsoleBuilt, consoleDistDir } from './console-build.js';
+import { assertPortFree, claimStateDir } from './instance.js';
 import { DEMO_BRAND_ID, DEMO_USERS, type LocalKeys } from './keys.js';
 import { migrate } from './migrate.js';
-import { localAuthenticatorPassword, localSigningKeys } from './state.js';
+import { localAuthAdminPassword, localAuthenticatorPassword, localSigningKeys } from './state.js';
 import { databaseUrl, redactPassword } from './urls.js';
+import { packageRoot } from '../package-root.js';
 
-const seedUrl = new URL('../../supabase/seed.sql', import.meta.url);
+const seedUrl = path.join(packageRoot, 'supabase/seed.sql');
 
 export interface Stack {
   url: string;
@@ -46,20 +50,28 @@ async function seedIfMissing(adminUrl: string): Promise<boolean> {
 export async function startStack(env: LocalEnv, log: (line: string) => void = () => {}): Promise<Stack> {
   // The console (SPEC §11) is built while the database starts, when dist/console/ is missing or stale.
   const consoleBuild = ensureConsoleBuilt(log).then(() => null, (error: Error) => error);
-  const database = await openLocalDatabase(env).catch(async (error: unknown) => {
+  // One stack per state directory; a port in use is named before anything starts.
+  const release = await claimStateDir(env.stateDir);
+  let database: Awaited<ReturnType<typeof openLocalDatabase>>;
+  try {
+    await assertPortFree(env.MINTID_PORT, 'MINTID_PORT');
+    database = await openLocalDatabase(env, { running: 'adopt' });
+  } catch (error) {
     await consoleBuild;
+    await release();
     throw error;
-  });
+  }
   let api: Api | undefined;
   // Stop in dependency order: the API (token function's pending uses first), then the database.
   const stop = async () => {
-    for (const step of [() => api?.close(), () => database.stop()]) {
+    for (const step of [() => api?.close(), () => database.stop(), release]) {
       await Promise.resolve(step()).catch((error: unknown) => log(`stop: ${(error as Error).message}`));
     }
   };
   try {
     const authenticatorPassword = database.platform.authenticatorPassword ?? await localAuthenticatorPassword(env.stateDir);
-    const migrated = await migrate({ databaseUrl: database.adminUrl, ...database.platform, authenticatorPassword, log });
+    const authAdminPassword = database.platform.authAdminPassword ?? await localAuthAdminPassword(env.stateDir);
+    const migrated = await migrate({ databaseUrl: database.adminUrl, ...database.platform, authenticatorPassword, authAdminPassword, log });
     const seeded = await seedIfMissing(database.adminUrl);
     const signing = process.env.MINTID_SIGNING_KEYS
       ? { value: process.env.MINTID_SIGNING_KEYS, created: false }
@@ -71,13 +83,19 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
       signingKeys: signing.value,
       publicUrl: url,
       env: process.env,
+      authDatabaseUrl: databaseUrl(database.adminUrl, undefined, { user: 'supabase_auth_admin', password: authAdminPassword }),
       console: {
         distDir: consoleDistDir(),
         signUp: true,
         demoAccounts: (Object.keys(DEMO_USERS) as (keyof typeof DEMO_USERS)[])
-          .map((role) => ({ email: DEMO_USERS[role].email, password: null, role })),
+          .map((role) => ({ email: DEMO_USERS[role].email, password: DEMO_PASSWORDS[role], role })),
       },
     });
+    if (api.auth) {
+      // Local sign-in needs the platform step's supabase_auth_admin login; without it /auth/v1 answers 500.
+      await ensureDemoPasswords(api.auth.store)
+        .catch((error: unknown) => log(`local sign-in unavailable (${(error as { code?: string }).code ?? (error as Error).name})`));
+    }
     const buildError = await consoleBuild;
     if (buildError) log(`console not available: ${buildError.message}`);
     await api.gateway.listen(env.MINTID_PORT, '127.0.0.1');

@@ -30,3 +30,8 @@ export function localSigningKeys(stateDir: string) {
 export async function localAuthenticatorPassword(stateDir: string): Promise<string> {
   return (await readOrCreate(stateDir, 'authenticator-password', async () => randomBytes(24).toString('base64url'))).value;
 }
+
+/** A random password for the `supabase_auth_admin` login (local /auth/v1) on a DATABASE_URL server, kept in `.mintid/`. */
+export async function localAuthAdminPassword(stateDir: string): Promise<string> {
+  return (await readOrCreate(stateDir, 'auth-admin-password', async () => randomBytes(24).toString('base64url'))).value;
+}

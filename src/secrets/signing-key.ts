@@ -1,6 +1,6 @@
 // ES256 signing keys for the token endpoint (MINTID_SIGNING_KEYS), generated locally.
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
-import type { PrivateEcJwk, PublicSigningJwk } from '../../supabase/functions/_shared/keys.ts';
+import type { PrivateEcJwk, PublicSigningJwk } from '../../supabase/functions/_shared/keys.js';
 
 /** A private ES256 JWK as MINTID_SIGNING_KEYS holds it (the token function's own types). */
 export type SigningJwk = PrivateEcJwk & Pick<PublicSigningJwk, 'alg' | 'use'>;

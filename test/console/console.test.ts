@@ -6,8 +6,7 @@ import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORDS } from '../../src/local/auth/demo-users.js';
-import { axeViolations, DEMO_BRAND_ID, DEMO_USERS, findChromium, SCREENSHOT_DIR, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
+import { axeViolations, DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, SCREENSHOT_DIR, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn(`\n${SKIP_MESSAGE}\n`);

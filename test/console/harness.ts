@@ -6,6 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startApi, type Api } from '../../src/local/api.js';
+import { DEMO_PASSWORDS, ensureDemoPasswords } from '../../src/local/auth/demo-users.js';
 import { consoleDistDir, ensureConsoleBuilt, packageRootDir } from '../../src/local/console-build.js';
 import { DEMO_BRAND_ID, DEMO_USERS } from '../../src/local/keys.js';
 import { generateSigningKey } from '../../src/secrets/signing-key.js';
@@ -15,7 +16,7 @@ import { freePort } from '../support/urls.js';
 
 const ROOT = packageRootDir();
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'console');
-export { DEMO_BRAND_ID, DEMO_USERS };
+export { DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS };
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
@@ -73,11 +74,13 @@ export async function startConsoleStack(executablePath: string): Promise<Console
       signingKeys: JSON.stringify([await generateSigningKey()]),
       publicUrl: url,
       env: { MINTID_USAGE_FLUSH_SECONDS: '1' },
+      authDatabaseUrl: db.urls.authAdmin,
       console: {
         distDir: consoleDistDir(ROOT), signUp: true,
-        demoAccounts: (Object.keys(DEMO_USERS) as (keyof typeof DEMO_USERS)[]).map((role) => ({ email: DEMO_USERS[role].email, password: null, role })),
+        demoAccounts: (Object.keys(DEMO_USERS) as (keyof typeof DEMO_USERS)[]).map((role) => ({ email: DEMO_USERS[role].email, password: DEMO_PASSWORDS[role], role })),
       },
     });
+    await ensureDemoPasswords(api.auth!.store);
     await api.gateway.listen(port, '127.0.0.1');
     browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     const requests: RecordedRequest[] = [];

@@ -46,7 +46,7 @@ describe('races on one credential', () => {
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => onOwnConnection('revoke', credential_id)));
     expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
     for (const o of outcomes.filter((o) => !o.ok)) expect([o.code, o.reason]).toEqual(['PT409', 'credential_revoked']);
-    const [row] = await db.admin`select count(*)::int as n from mintid.api_credential_events
+    const [row] = await db.admin`select count(*)::int as n from mintid.audit_records
       where credential_id = ${credential_id} and action = 'revoked'`;
     expect(row!.n).toBe(1);
   });
@@ -63,7 +63,7 @@ describe('races on one credential', () => {
       for (const o of outcomes.filter((o) => !o.ok)) expect([o.code, o.reason]).toEqual(['PT409', 'credential_revoked']);
 
       const events = await db.admin<{ action: string; occurred_at: Date }[]>`
-        select action, occurred_at from mintid.api_credential_events where credential_id = ${credential_id}`;
+        select action, occurred_at from mintid.audit_records where credential_id = ${credential_id}`;
       expect(events.filter((e) => e.action === 'revoked')).toHaveLength(1);
       expect(events.filter((e) => e.action === 'rotated')).toHaveLength(rotates.length);
       expect(events).toHaveLength(1 + 1 + rotates.length);

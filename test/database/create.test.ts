@@ -67,7 +67,7 @@ describe('create_api_credential_record', () => {
 
   it('writes exactly one created event with the actor', async () => {
     const result = await create(createArgs(f.brandId));
-    const events = await db.admin`select action, actor, reason, brand_id from mintid.api_credential_events where credential_id = ${result.credential_id as string}`;
+    const events = await db.admin`select action, actor, reason, brand_id from mintid.audit_records where credential_id = ${result.credential_id as string}`;
     expect(events).toEqual([{ action: 'created', actor: f.users.admin, reason: null, brand_id: f.brandId }]);
   });
 
@@ -161,7 +161,7 @@ describe('create_api_credential_record refuses a taken client id with 409', () =
     const args = createArgs(f.brandId);
     const first = await create(args);
     await create(createArgs(f.brandId, { _client_id: args._client_id })).catch(() => undefined);
-    const [row] = await db.admin`select count(*)::int as n from mintid.api_credential_events where credential_id = ${first.credential_id as string}`;
+    const [row] = await db.admin`select count(*)::int as n from mintid.audit_records where credential_id = ${first.credential_id as string}`;
     expect(row!.n).toBe(1);
   });
 });

@@ -25,7 +25,7 @@ async function expire(id: string): Promise<void> {
 
 const row = async (id: string) => (await db.admin`select * from mintid.api_credentials where id = ${id}`)[0]!;
 const events = (id: string) =>
-  db.admin`select action, actor, reason from mintid.api_credential_events where credential_id = ${id} order by occurred_at, action`;
+  db.admin`select action, actor, reason from mintid.audit_records where credential_id = ${id} order by occurred_at, action`;
 
 const rotate = (id: string, overrides: Record<string, unknown> = {}) =>
   db.rpc<Record<string, unknown>>(admin(), 'rotate_api_credential_secret_record', {

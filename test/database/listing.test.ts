@@ -178,14 +178,15 @@ describe('list_api_credential_events', () => {
     const page = await listEvents({ _credential_id: id });
     expect(page.items.map((e) => e.action)).toEqual(['revoked', 'created']);
     for (const item of page.items) {
-      expect(Object.keys(item).sort()).toEqual(['action', 'actor', 'credential_id', 'id', 'occurred_at', 'reason']);
+      expect(Object.keys(item).sort()).toEqual(['action', 'actor', 'credential_id', 'id', 'occurred_at', 'reason', 'reason_code']);
+      expect(item.reason_code).toBeNull();
     }
     expect(page.items[0]).toMatchObject({ credential_id: id, actor: 'service_role', reason: 'gone' });
   });
 
   it('pages all events of the brand without duplicates or gaps', async () => {
     for (let i = 0; i < 6; i += 1) await create();
-    const [row] = await db.admin`select count(*)::int as total from mintid.api_credential_events where brand_id = ${f.brandId}`;
+    const [row] = await db.admin`select count(*)::int as total from mintid.audit_records where brand_id = ${f.brandId}`;
     const total = row!.total as number;
     const seen = await allPages((cursor) => listEvents({ _limit: 4, _cursor: cursor }));
     expect(seen).toHaveLength(total);

@@ -160,7 +160,7 @@ describe('no stored hash leaves through errors or events', () => {
     await db.rpc(serviceCaller, 'rotate_api_credential_secret_record', {
       _brand_id: f.brandId, _credential_id: credential_id, _new_secret_hash: next, _reason: 'routine',
     });
-    const rows = await db.admin`select to_jsonb(e)::text as event from mintid.api_credential_events e where credential_id = ${credential_id}`;
+    const rows = await db.admin`select to_jsonb(e)::text as event from mintid.audit_records e where credential_id = ${credential_id}`;
     expect(rows).toHaveLength(2);
     for (const { event } of rows) {
       expect(event.includes(hash)).toBe(false);

@@ -67,15 +67,15 @@ describe('the rules hold under session_replication_role = replica (which silence
   it('refuses DELETE of a credential and of its events', async () => {
     const id = await credential();
     await expectPgError(asReplica('delete from mintid.api_credentials where id = $1', [id]), CATEGORY.conflict);
-    await expectPgError(asReplica('delete from mintid.api_credential_events where credential_id = $1', [id]), {
+    await expectPgError(asReplica('delete from mintid.audit_records where credential_id = $1', [id]), {
       ...CATEGORY.conflict, reason: 'event_immutable',
     });
   });
 
   it('marks every table-rule trigger ALWAYS', async () => {
     const triggers = await db.admin`select tgname::text as name, tgenabled as enabled from pg_trigger
-      where tgrelid in ('mintid.api_credentials'::regclass, 'mintid.api_credential_events'::regclass) and not tgisinternal order by 1`;
-    expect(triggers.length).toBe(5);
+      where tgrelid in ('mintid.api_credentials'::regclass, 'mintid.audit_records'::regclass) and not tgisinternal order by 1`;
+    expect(triggers.length).toBe(6);
     expect(triggers.filter((t) => t.enabled !== 'A')).toEqual([]);
   });
 });
@@ -133,27 +133,40 @@ describe('nothing is deleted', () => {
 describe('events are append-only, even for the owner', () => {
   it('refuses an UPDATE of an event', async () => {
     const id = await credential();
-    await expectPgError(db.asOwner((tx) => tx`update mintid.api_credential_events set actor = 'forged' where credential_id = ${id}`), {
+    await expectPgError(db.asOwner((tx) => tx`update mintid.audit_records set actor = 'forged' where credential_id = ${id}`), {
       ...CATEGORY.conflict, reason: 'event_immutable',
     });
   });
 
   it('refuses a DELETE of an event', async () => {
     const id = await credential();
-    await expectPgError(db.asOwner((tx) => tx`delete from mintid.api_credential_events where credential_id = ${id}`), {
+    await expectPgError(db.asOwner((tx) => tx`delete from mintid.audit_records where credential_id = ${id}`), {
       ...CATEGORY.conflict, reason: 'event_immutable',
     });
-    expect((await db.admin`select 1 from mintid.api_credential_events where credential_id = ${id}`).length).toBe(1);
+    expect((await db.admin`select 1 from mintid.audit_records where credential_id = ${id}`).length).toBe(1);
   });
 
   it('refuses a TRUNCATE of events', async () => {
-    await expectPgError(db.asOwner((tx) => tx`truncate mintid.api_credential_events`), { ...CATEGORY.conflict, reason: 'event_immutable' });
+    await expectPgError(db.asOwner((tx) => tx`truncate mintid.audit_records`), { ...CATEGORY.conflict, reason: 'event_immutable' });
   });
 
-  it('still lets the owner append an event (appending is allowed)', async () => {
+  it('refuses a plain INSERT of an audit record by the owner (only the audit writer inserts)', async () => {
     const id = await credential();
-    await db.asOwner((tx) => tx`insert into mintid.api_credential_events (credential_id, brand_id, action, actor, reason)
-      values (${id}, ${f.brandId}, 'rotated', 'postgres', 'manual note')`);
-    expect((await db.admin`select 1 from mintid.api_credential_events where credential_id = ${id}`).length).toBe(2);
+    await expectPgError(db.asOwner((tx) => tx`insert into mintid.audit_records
+        (id, brand_id, seq, subject_type, subject_id, credential_id, action, actor, reason, occurred_at, digest)
+      values (gen_random_uuid(), ${f.brandId}, 1000, 'credential', ${id}, ${id}, 'rotated', 'postgres', 'manual note', now(), '\\x00')`), {
+      ...CATEGORY.conflict, reason: 'audit_insert_forbidden',
+    });
+    expect((await db.admin`select 1 from mintid.audit_records where credential_id = ${id}`).length).toBe(1);
+  });
+
+  it('refuses a plain INSERT under session_replication_role = replica too', async () => {
+    const id = await credential();
+    await expectPgError(db.admin.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      return tx`insert into mintid.audit_records
+          (id, brand_id, seq, subject_type, subject_id, credential_id, action, actor, occurred_at, digest)
+        values (gen_random_uuid(), ${f.brandId}, 1000, 'credential', ${id}, ${id}, 'revoked', 'postgres', now(), '\\x00')`;
+    }), { ...CATEGORY.conflict, reason: 'audit_insert_forbidden' });
   });
 });

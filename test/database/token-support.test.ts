@@ -91,7 +91,7 @@ describe('record_api_credential_use', () => {
   it('writes no event (a use is not a lifecycle change)', async () => {
     const { id } = await create();
     await db.rpc(serviceCaller, 'record_api_credential_use', { _credential_ids: [id] });
-    const [row] = await db.admin`select count(*)::int as n from mintid.api_credential_events where credential_id = ${id}`;
+    const [row] = await db.admin`select count(*)::int as n from mintid.audit_records where credential_id = ${id}`;
     expect(row!.n).toBe(1);
   });
 

@@ -1,6 +1,9 @@
 // End to end: the real `mintid start` binary (what `npm start` runs) on a fresh state directory
 // with the embedded PostgreSQL: the banner, the demo brand, a credential created over HTTP and
-// exchanged for a token, a clean stop on SIGINT, a restart that keeps everything, SIGTERM.
+// exchanged for a token, a second start and a busy port refused with a clear message, `mintid
+// migrate` and `mintid env` next to the running stack, Ctrl-C as a terminal sends it (SIGINT to
+// the whole process group) still flushing the pending last_used_at, a restart that keeps
+// everything, SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -42,10 +45,22 @@ let url: string;
 const started: Running[] = [];
 
 /** Spawns `node bin/mintid.js start` with the embedded database (DATABASE_URL removed). */
-function startBinary(): Running {
-  const env: NodeJS.ProcessEnv = { ...process.env, MINTID_STATE_DIR: stateDir, MINTID_PORT: String(port), MINTID_DB_PORT: String(dbPort) };
+function stackEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  // A long flush interval: only the flush on shutdown can write last_used_at in this test.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, MINTID_STATE_DIR: stateDir, MINTID_PORT: String(port), MINTID_DB_PORT: String(dbPort),
+    MINTID_USAGE_FLUSH_SECONDS: '59', ...extra,
+  };
   for (const name of ['DATABASE_URL', 'MINTID_JWT_SECRET', 'MINTID_SIGNING_KEYS']) delete env[name];
-  const child = spawn(process.execPath, ['bin/mintid.js', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return env;
+}
+
+/**
+ * Spawns `node bin/mintid.js start` with the embedded database (DATABASE_URL removed), as the
+ * leader of its own process group, so a test can signal the group as a terminal's Ctrl-C does.
+ */
+function startBinary(extra: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, ['bin/mintid.js', 'start'], { cwd: ROOT, env: stackEnv(extra), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let text = '';
   child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { text += d.toString(); });
@@ -84,9 +99,23 @@ async function startAndWait(): Promise<{ running: Running; banner: Banner }> {
   return { running, banner: parseBanner(running.output()) };
 }
 
-/** Sends a signal and resolves with the exit code (rejects after 10 s). */
-async function stopWith(running: Running, signal: NodeJS.Signals): Promise<number | null> {
-  running.child.kill(signal);
+/** Runs `node bin/mintid.js …` to completion. */
+function runBinary(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/mintid.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/**
+ * Sends a signal — to the process, or with `group` to its whole process group as a terminal's
+ * Ctrl-C does — and resolves with the exit code (rejects after 10 s).
+ */
+async function stopWith(running: Running, signal: NodeJS.Signals, target: 'process' | 'group' = 'process'): Promise<number | null> {
+  if (target === 'group') process.kill(-running.child.pid!, signal);
+  else running.child.kill(signal);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`mintid did not exit within 10 s of ${signal}:\n${redact(running.output())}`)), 10_000);
@@ -109,7 +138,7 @@ const exchange = (clientId: string, secret: string) => fetch(`${url}/functions/v
   body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
 });
 
-interface ListBody { ok: boolean; items: { id: string; client_id: string; status: string }[]; next_cursor: string | null }
+interface ListBody { ok: boolean; items: { id: string; client_id: string; status: string; last_used_at: string | null }[]; next_cursor: string | null }
 
 beforeAll(async () => {
   stateDir = await mkdtemp(path.join(tmpdir(), 'mintid-stack-'));
@@ -205,9 +234,61 @@ describe('mintid start on a fresh state directory', () => {
     expect(((await res.json()) as { error: string }).error).toBe('invalid_client');
   });
 
-  it('stops on SIGINT with exit code 0, printing Stopped.', SLOW, async () => {
-    expect(await stopWith(first.running, 'SIGINT')).toBe(0);
-    expect(first.running.output()).toContain('Stopped.');
+  it('refuses a second start in the same folder, naming the PID of the running one', SLOW, async () => {
+    const run = await runBinary(['start'], stackEnv({ MINTID_PORT: String(await freePort()) }));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`already running in this folder (PID ${first.running.child.pid}`);
+    expect(run.stderr).not.toMatch(/lock file|postmaster\.pid/);
+  });
+
+  it('refuses a busy API port, naming MINTID_PORT', SLOW, async () => {
+    const otherState = await mkdtemp(path.join(tmpdir(), 'mintid-stack-busy-'));
+    try {
+      const run = await runBinary(['start'], stackEnv({ MINTID_STATE_DIR: otherState, MINTID_DB_PORT: String(await freePort()) }));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`Port ${port} is in use`);
+      expect(run.stderr).toContain('MINTID_PORT');
+    } finally {
+      await rm(otherState, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a busy database port, naming MINTID_DB_PORT', SLOW, async () => {
+    const otherState = await mkdtemp(path.join(tmpdir(), 'mintid-stack-busy-'));
+    try {
+      const run = await runBinary(['start'], stackEnv({ MINTID_STATE_DIR: otherState, MINTID_PORT: String(await freePort()) }));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`Port ${dbPort} is in use`);
+      expect(run.stderr).toContain('MINTID_DB_PORT');
+    } finally {
+      await rm(otherState, { recursive: true, force: true });
+    }
+  });
+
+  it('migrates the running stack\'s database instead of failing on its lock', SLOW, async () => {
+    const run = await runBinary(['migrate'], stackEnv());
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Database is up to date');
+    const res = await rpc('list_api_credential_records', { _brand_id: DEMO_BRAND_ID }, asUser(first.banner, first.banner.admin));
+    expect(res.status).toBe(200);
+  });
+
+  it('prints export lines with the banner\'s keys and the demo admin token (mintid env)', SLOW, async () => {
+    const run = await runBinary(['env'], stackEnv());
+    expect(run.code).toBe(0);
+    const exports = Object.fromEntries([...run.stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
+    expect(exports).toEqual({
+      MINTID_URL: url, MINTID_KEY: first.banner.anonKey, MINTID_SERVICE_KEY: first.banner.serviceRoleKey,
+      MINTID_TOKEN: first.banner.admin, MINTID_BRAND_ID: DEMO_BRAND_ID,
+    });
+  });
+
+  it('stops on Ctrl-C sent to its process group, flushing the pending last use first, printing Stopped.', SLOW, async () => {
+    expect(await stopWith(first.running, 'SIGINT', 'group')).toBe(0);
+    const output = first.running.output();
+    expect(output).toContain('Stopped.');
+    expect(output).not.toMatch(/will retry|StoreError|terminating connection/);
     await expect(fetch(`${url}/functions/v1/jwks`)).rejects.toThrow();
   });
 
@@ -223,11 +304,12 @@ describe('mintid start on a fresh state directory', () => {
       expect(secondKeys).toEqual(firstKeys);
     });
 
-    it('still lists the credential', SLOW, async () => {
+    it('still lists the credential, with the last use flushed at the Ctrl-C', SLOW, async () => {
       const res = await rpc('list_api_credential_records', { _brand_id: DEMO_BRAND_ID }, asUser(second.banner, second.banner.admin));
       expect(res.status).toBe(200);
       const body = (await res.json()) as ListBody;
       expect(body.items.map((i) => [i.id, i.client_id, i.status])).toEqual([[credential.id, credential.clientId, 'active']]);
+      expect(body.items[0]!.last_used_at).toEqual(expect.any(String));
     });
 
     it('publishes the same signing key', SLOW, async () => {

@@ -89,6 +89,7 @@ export async function startTestApi(options: {
       signingKeys: JSON.stringify([key]),
       publicUrl: url,
       env: { MINTID_USAGE_FLUSH_SECONDS: '1', ...options.env },
+      authDatabaseUrl: db.urls.authAdmin,
     });
     try {
       await api.gateway.listen(port, '127.0.0.1');

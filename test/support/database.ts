@@ -25,8 +25,8 @@ export interface TestDatabase {
   api: Sql;
   /** The role that owns the tables and functions. */
   ownerRole: string;
-  /** Connection URLs of this database: superuser, operator, and the `authenticator` login. */
-  urls: { admin: string; operator: string; authenticator: string };
+  /** Connection URLs of this database: superuser, operator, the `authenticator` login and the local auth login. */
+  urls: { admin: string; operator: string; authenticator: string; authAdmin: string };
   /** Runs fn in one transaction as the caller, with PostgREST's per-request settings. */
   as<T>(caller: Caller, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Calls public.<fn> with named arguments as the caller; resolves to the JSON result. */
@@ -58,6 +58,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     admin: databaseUrl(config.adminUrl, name),
     operator: databaseUrl(config.operatorUrl, name),
     authenticator: databaseUrl(config.adminUrl, name, { user: 'authenticator', password: TEST_PASSWORD }),
+    authAdmin: databaseUrl(config.adminUrl, name, { user: 'supabase_auth_admin', password: TEST_PASSWORD }),
   };
   const admin = postgres(urls.admin, { max: 4, ...quiet });
   const operator = postgres(urls.operator, { max: 4, ...quiet });

@@ -36,6 +36,7 @@ export default async function setup(project: TestProject) {
     databaseUrl: databaseUrl(adminUrl, template),
     ownerPassword: EMBEDDED_PASSWORD,
     authenticatorPassword: TEST_PASSWORD,
+    authAdminPassword: TEST_PASSWORD,
   });
   const operatorUrl = embedded ? databaseUrl(adminUrl, template, { user: ownerRole, password: EMBEDDED_PASSWORD }) : adminUrl;
   project.provide('database', { adminUrl, operatorUrl, template, runId, ownerRole, embedded: !!embedded });

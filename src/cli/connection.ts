@@ -1,0 +1,103 @@
+// The options and client every API command shares: where the API is and who is calling.
+// Heavy modules (supabase-js, ws) load only when a command actually connects.
+import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
+import { EXIT } from './exit-codes.js';
+
+/** --url, --key, --token, --json: the connection options of every API command. */
+export const connectionOptions = {
+  url: { type: 'string', value: 'url', env: 'MINTID_URL', default: 'http://127.0.0.1:54321', description: 'the API URL' },
+  key: { type: 'string', value: 'key', env: 'MINTID_KEY', required: true, description: 'the anon or service_role key' },
+  token: {
+    type: 'string', value: 'jwt', env: 'MINTID_TOKEN',
+    description: "a signed-in user's access token; without it the key is the bearer",
+  },
+  json: { type: 'boolean', description: 'machine-readable output on stdout (errors as JSON on stderr)' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** --brand: the brand every brand-scoped command needs. */
+export const brandOption = {
+  brand: { type: 'string', value: 'uuid', env: 'MINTID_BRAND_ID', required: true, description: 'the brand' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const EXIT_CODES_TEXT = `Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not authenticated, 4 forbidden, 5 invalid input,
+6 conflict, 7 transport.
+
+The keys and the demo admin token of the local stack: eval "$(npx mintid env)"`;
+
+/** A supabase-js client for the connection options (Node 20 gets the `ws` WebSocket first). */
+export async function connectSupabase(values: ParsedArgs['values']) {
+  const url = values.url as string;
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError('--url (or MINTID_URL) must be a URL, e.g. http://127.0.0.1:54321');
+  }
+  await import('../node-websocket.js');
+  const { createClient } = await import('@supabase/supabase-js');
+  const token = values.token as string | undefined;
+  return createClient(url, values.key as string, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    ...(token ? { global: { headers: { Authorization: `Bearer ${token}` } } } : {}),
+  });
+}
+
+/** What every 401 from the CLI says: which token is needed and where to find it. */
+export const NOT_AUTHENTICATED_MESSAGE =
+  "Not authenticated: this needs a signed-in user's access token in MINTID_TOKEN (or --token) — " +
+  "locally the demo admin token that `npm start` prints (or `npx mintid env`), on hosted Supabase a user's " +
+  'access token (session.access_token) — or the service_role key as MINTID_KEY.';
+
+/** Parameter names of the typed client → the CLI flags that carry them, for error messages. */
+const FLAG_OF: Record<string, string> = {
+  brandId: '--brand', credentialId: '--credential', clientId: '--client-id', expiresAt: '--expires-at', name: '--name',
+  scopes: '--scopes', metadata: '--metadata', reason: '--reason', limit: '--limit', cursor: '--cursor', status: '--status',
+};
+
+export interface CliError { code: string; message: string; reason?: string | null; hint?: string | null; detail?: string | null }
+
+/** Prints an error (JSON on stderr with --json) and returns its exit code. */
+export function printError(json: boolean, exit: number, error: CliError): number {
+  if (json) {
+    console.error(JSON.stringify({
+      error: { code: error.code, message: error.message, reason: error.reason ?? null, hint: error.hint ?? null, ...(error.detail ? { detail: error.detail } : {}) },
+    }));
+  } else {
+    console.error(`mintid: ${error.message}${error.reason ? ` (${error.reason})` : ''}` +
+      `${error.detail ? `\n  server said: ${error.detail}` : ''}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
+  }
+  return exit;
+}
+
+/**
+ * Turns anything a command throws into output and an exit code: the client's error classes by
+ * their code, 401s with one message naming the token, client-side validation with flag names.
+ */
+export async function reportError(json: boolean, error: unknown): Promise<number> {
+  if (error instanceof UsageError) throw error;
+  const { MintIdError } = await import('../client/errors.js');
+  if (error instanceof MintIdError) {
+    if (error.code === 'not_authenticated') {
+      return printError(json, EXIT.not_authenticated, {
+        code: error.code, message: NOT_AUTHENTICATED_MESSAGE, reason: error.reason, hint: null, detail: error.message,
+      });
+    }
+    let message = error.message;
+    if (error.reason === 'client_validation') {
+      message = message.replace(/^Invalid input: (\w+)/, (all, param: string) => (FLAG_OF[param] ? `Invalid input: ${FLAG_OF[param]}` : all));
+    }
+    return printError(json, EXIT[error.code], { code: error.code, message, reason: error.reason, hint: error.hint });
+  }
+  return printError(json, EXIT.unexpected, { code: 'unexpected', message: (error as Error)?.message ?? String(error) });
+}
+
+const KEEP_AS_IS = new Set(['metadata', 'details']);
+
+/** camelCase keys → snake_case, as the RPCs name them (user JSON such as metadata is left alone). */
+export function snakeCase(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeCase);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [
+    key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+    KEEP_AS_IS.has(key) ? inner : snakeCase(inner),
+  ]));
+}

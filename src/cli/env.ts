@@ -1,0 +1,63 @@
+// `mintid env`: the local stack's URL and keys as shell `export` lines, for
+// `eval "$(npx mintid env)"` in a second terminal. The keys are derived from the JWT secret of
+// this environment, as `npm start` derives them; the demo admin token only where the demo data is.
+import type { Command } from './args.js';
+import { LOCAL_ENV_TEXT } from './start.js';
+
+/** Single-quotes a value for POSIX shells. */
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** Whether the API at `url` knows the demo brand (asked with the service key; false if unreachable). */
+async function demoBrandExists(url: string, serviceKey: string, brandId: string): Promise<boolean | null> {
+  try {
+    const res = await fetch(`${url}/rest/v1/rpc/list_api_credential_records`, {
+      method: 'POST',
+      headers: { apikey: serviceKey, Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ _brand_id: brandId, _limit: 1 }),
+      signal: AbortSignal.timeout(3_000),
+    });
+    await res.body?.cancel();
+    return res.status === 200;
+  } catch {
+    return null;
+  }
+}
+
+export const envCommand: Command = {
+  summary: 'print export lines (MINTID_URL, MINTID_KEY, MINTID_SERVICE_KEY, MINTID_TOKEN) for the local stack',
+  description: `Use it in a second terminal while \`npm start\` runs, with the same environment:
+
+  eval "$(npx mintid env)"
+
+MINTID_KEY is the anon key, MINTID_SERVICE_KEY the service_role key (it bypasses every brand
+check: keep it out of frontends), MINTID_TOKEN the demo admin's access token and MINTID_BRAND_ID
+the demo brand — those two only when the running stack has the demo data.`,
+  epilogue: LOCAL_ENV_TEXT,
+  async run() {
+    const [{ parseLocalEnv, LOCAL_DEFAULTS }, { localKeys, DEMO_BRAND_ID }] = await Promise.all([
+      import('../local/config.js'), import('../local/keys.js'),
+    ]);
+    const env = parseLocalEnv();
+    if (env.DATABASE_URL && env.MINTID_JWT_SECRET === LOCAL_DEFAULTS.jwtSecret) {
+      console.error('mintid: with DATABASE_URL set the stack refuses the demo JWT secret; set MINTID_JWT_SECRET as you did for `npm start`.');
+      return 2;
+    }
+    const url = `http://127.0.0.1:${env.MINTID_PORT}`;
+    const keys = await localKeys(env.MINTID_JWT_SECRET);
+    const lines = [
+      `export MINTID_URL=${shellQuote(url)}`,
+      `export MINTID_KEY=${shellQuote(keys.anonKey)}`,
+      `export MINTID_SERVICE_KEY=${shellQuote(keys.serviceRoleKey)}`,
+    ];
+    const demo = await demoBrandExists(url, keys.serviceRoleKey, DEMO_BRAND_ID);
+    if (demo) {
+      lines.push(`export MINTID_TOKEN=${shellQuote(keys.userTokens.admin)}`, `export MINTID_BRAND_ID=${shellQuote(DEMO_BRAND_ID)}`);
+    } else if (demo === null) {
+      lines.push(`# nothing answers at ${url}: start the stack (npm start) for MINTID_TOKEN and MINTID_BRAND_ID`);
+    } else {
+      lines.push('# no demo brand in this database: sign in as a user of your own for MINTID_TOKEN');
+    }
+    console.log(lines.join('\n'));
+    return 0;
+  },
+};

@@ -1,0 +1,73 @@
+import { authError, AuthReply } from './errors.js';
+
+/** The largest request body the /auth/v1 routes read (their bodies are a few hundred bytes). */
+export const AUTH_BODY_LIMIT_BYTES = 16 * 1024;
+
+/** Reads the body as text, refusing (413) past the limit without reading further. */
+async function readBounded(req: Request, limit: number): Promise<string> {
+  const tooLarge = () => new AuthReply(authError(req, 413, 'validation_failed', `Request body is larger than ${limit} bytes`));
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function badJson(req: Request, reason: string): AuthReply {
+  return new AuthReply(authError(req, 400, 'bad_json', `Could not parse request body as JSON: ${reason}`));
+}
+
+/** Go's name for a JSON value's type, as encoding/json reports a mismatch. */
+function jsonKind(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'object' : typeof value === 'boolean' ? 'bool' : typeof value;
+}
+
+export type FieldKind = 'string' | 'object';
+
+/**
+ * Reads a JSON object body as Supabase Auth's `retrieveRequestParams` does (Go's encoding/json into
+ * a params struct): empty or malformed → 400 bad_json; `null` → no fields; a field of the wrong
+ * type → 400 bad_json naming it; unknown fields are ignored. `fields` lists the fields read and
+ * their kinds; the result holds only those that were present and not null.
+ */
+export async function readParams<T extends Record<string, FieldKind>>(req: Request, struct: string, fields: T):
+  Promise<{ [K in keyof T]?: T[K] extends 'string' ? string : Record<string, unknown> }> {
+  const text = await readBounded(req, AUTH_BODY_LIMIT_BYTES);
+  if (text.trim() === '') throw badJson(req, 'unexpected end of JSON input');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badJson(req, 'invalid character in JSON input');
+  }
+  if (value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw badJson(req, `json: cannot unmarshal ${jsonKind(value)} into Go value of type api.${struct}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, kind] of Object.entries(fields)) {
+    const field = (value as Record<string, unknown>)[name];
+    if (field === undefined || field === null) continue;
+    const ok = kind === 'string' ? typeof field === 'string' : typeof field === 'object' && !Array.isArray(field);
+    if (!ok) {
+      const goType = kind === 'string' ? 'string' : 'map[string]interface {}';
+      throw badJson(req, `json: cannot unmarshal ${jsonKind(field)} into Go struct field ${struct}.${name} of type ${goType}`);
+    }
+    out[name] = field;
+  }
+  return out as never;
+}

@@ -1,6 +1,11 @@
 import path from 'node:path';
 import type { Command } from './args.js';
 import type { Stack } from '../local/stack.js';
+import type { DEMO_PASSWORDS } from '../local/auth/demo-users.js';
+import type { DEMO_USERS } from '../local/keys.js';
+
+type DemoUsers = typeof DEMO_USERS;
+type DemoPasswords = typeof DEMO_PASSWORDS;
 
 /** The environment of the local stack, listed in `mintid start --help` and `mintid env --help`. */
 export const LOCAL_ENV_TEXT = `Environment:
@@ -10,11 +15,11 @@ export const LOCAL_ENV_TEXT = `Environment:
   MINTID_JWT_SECRET   HS256 secret of the local keys and tokens (default: the documented demo secret)
   MINTID_STATE_DIR    local state: data, signing keys (default .mintid)
   MINTID_SIGNING_KEYS token signing keys (default: created in the state directory)`;
->>>>>>> newcomer
 
 /** What `npm start` prints: everything needed to make the first call. */
-function banner(stack: Stack, demoBrandId: string): string {
+function banner(stack: Stack, demo: { brandId: string; users: DemoUsers; passwords: DemoPasswords }): string {
   const { url, keys } = stack;
+  const { brandId: demoBrandId, users: DEMO_USERS, passwords: DEMO_PASSWORDS } = demo;
   return `
 MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : ''}
 
@@ -23,14 +28,7 @@ MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : 
   OpenAPI        ${url}/rest/v1/
   Token endpoint ${url}/functions/v1/token
   JWKS           ${url}/functions/v1/jwks
-<<<<<<< HEAD
-  Console        ${url}/console/
-=======
   Auth           ${url}/auth/v1 (e-mail + password sign-in, sign-up)
-import { parseLocalEnv } from '../local/config.js';
-import { DEMO_PASSWORDS } from '../local/auth/demo-users.js';
-import { DEMO_BRAND_ID, DEMO_USERS } from '../local/keys.js';
-import { startStack, type Stack } from '../local/stack.js';
   Database       ${stack.databaseUrl}
 
   anon key         ${keys.anonKey}
@@ -80,13 +78,13 @@ export const startCommand: Command = {
   epilogue: LOCAL_ENV_TEXT,
   async run() {
     await import('../node-websocket.js'); // the token function's supabase-js, on Node 20
-    const [{ parseLocalEnv }, { startStack }, { DEMO_BRAND_ID }] = await Promise.all([
-      import('../local/config.js'), import('../local/stack.js'), import('../local/keys.js'),
+    const [{ parseLocalEnv }, { startStack }, { DEMO_BRAND_ID, DEMO_USERS }, { DEMO_PASSWORDS }] = await Promise.all([
+      import('../local/config.js'), import('../local/stack.js'), import('../local/keys.js'), import('../local/auth/demo-users.js'),
     ]);
     const env = parseLocalEnv();
     console.log('Starting MintID Credentials…');
     const stack = await startStack(env, (line) => console.log(`  ${line}`));
-    console.log(banner(stack, DEMO_BRAND_ID));
+    console.log(banner(stack, { brandId: DEMO_BRAND_ID, users: DEMO_USERS, passwords: DEMO_PASSWORDS }));
     return new Promise<number>((resolve) => {
       let stopping = false;
       const onSignal = (signal: NodeJS.Signals) => {

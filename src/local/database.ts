@@ -31,7 +31,7 @@ export interface OpenOptions {
 export async function openLocalDatabase(env: LocalEnv, options: OpenOptions = {}): Promise<LocalDatabase> {
   if (env.DATABASE_URL) return { adminUrl: env.DATABASE_URL, embedded: false, platform: {}, stop: async () => {} };
   const dataDir = path.join(env.stateDir, 'db');
-  const platform = { ownerPassword: EMBEDDED_PASSWORD, authenticatorPassword: EMBEDDED_PASSWORD };
+  const platform = { ownerPassword: EMBEDDED_PASSWORD, authenticatorPassword: EMBEDDED_PASSWORD, authAdminPassword: EMBEDDED_PASSWORD };
   const running = runningPostmaster(dataDir);
   if (running) {
     const adminUrl = `postgres://${EMBEDDED_SUPERUSER}:${EMBEDDED_PASSWORD}@127.0.0.1:${running.port}/postgres`;
@@ -50,12 +50,5 @@ export async function openLocalDatabase(env: LocalEnv, options: OpenOptions = {}
     durable: true,
     ...(options.onLog ? { onLog: options.onLog } : {}),
   });
-<<<<<<< HEAD
-  return {
-    adminUrl: server.adminUrl, embedded: true, stop: () => server.stop(),
-    platform: { ownerPassword: EMBEDDED_PASSWORD, authenticatorPassword: EMBEDDED_PASSWORD, authAdminPassword: EMBEDDED_PASSWORD },
-  };
-=======
   return { adminUrl: server.adminUrl, embedded: true, stop: () => server.stop(), platform };
->>>>>>> newcomer
 }

@@ -100,6 +100,7 @@ export async function startConsoleStack(executablePath: string): Promise<Console
         context.on('request', (request) => {
           requests.push({ url: request.url(), method: request.method(), body: request.postData(), headers: request.headers() });
         });
+        context.setDefaultTimeout(15_000);
         const page = await context.newPage();
         return { context, page };
       },

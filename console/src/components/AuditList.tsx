@@ -9,6 +9,18 @@ export interface AuditEntry {
   occurredAt: string;
   subject?: string;
   reasonCode?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** What a record's details say, in words: a role change, which fields of a secret changed. */
+function describeDetails(details: Record<string, unknown> | undefined): string | null {
+  if (!details) return null;
+  const parts: string[] = [];
+  if (typeof details.previous_role === 'string' && typeof details.role === 'string') parts.push(`${details.previous_role} → ${details.role}`);
+  else if (typeof details.role === 'string') parts.push(`role ${details.role}`);
+  if (Array.isArray(details.changed)) parts.push(`changed: ${details.changed.join(', ')}`);
+  if (typeof details.grace_seconds === 'number' && details.grace_seconds > 0) parts.push(`grace ${Math.round(details.grace_seconds / 3600 * 10) / 10} h`);
+  return parts.length ? parts.join(' · ') : null;
 }
 
 const ACTION_LABEL: Record<string, string> = {
@@ -34,6 +46,7 @@ export function AuditList(props: { entries: AuditEntry[]; label: string; actorNa
           <div class="audit-meta">
             <span>by <code>{props.actorName ? props.actorName(entry.actor) : entry.actor}</code></span>
             {entry.reasonCode && entry.reasonCode !== 'unspecified' ? <span class="pill">{entry.reasonCode.replace(/_/g, ' ')}</span> : null}
+            {describeDetails(entry.details) ? <span class="pill">{describeDetails(entry.details)}</span> : null}
             {entry.reason ? <span class="audit-reason">“{entry.reason}”</span> : null}
           </div>
         </li>

@@ -14,12 +14,13 @@ export function BrandAuditPage(props: { api: Api; brand: MyBrand }) {
   const [pending, setPending] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [emails, setEmails] = useState<Map<string, string>>(new Map());
+  const [names, setNames] = useState<Map<string, string>>(new Map());
 
   async function load(after: string | null) {
     setPending(true);
     setError(null);
     try {
-      const page = await props.api.listBrandEvents({ brandId: props.brand.brandId, cursor: after ?? undefined });
+      const page = await props.api.brands.listBrandEvents({ brandId: props.brand.brandId, cursor: after ?? undefined });
       setItems((old) => (after ? [...old, ...page.items] : page.items));
       setCursor(page.nextCursor);
     } catch (failure) {
@@ -30,11 +31,20 @@ export function BrandAuditPage(props: { api: Api; brand: MyBrand }) {
   }
   useEffect(() => {
     load(null);
-    props.api.listBrandMembers(props.brand.brandId).then(
-      (members) => setEmails(new Map(members.filter((m) => m.email).map((m) => [m.userId, m.email!]))),
+    props.api.brands.listMembers({ brandId: props.brand.brandId }).then(
+      ({ items: members }) => setEmails(new Map(members.filter((m) => m.email).map((m) => [m.userId, m.email!]))),
       () => {},
     );
+    // Subjects by name where the listing still knows them (first pages only; ids otherwise).
+    Promise.all([
+      props.api.credentials.listCredentials({ brandId: props.brand.brandId, limit: 200 }).then((p) => p.items.map((c) => [c.id, c.name] as const), () => []),
+      props.api.secrets.listBrandSecrets({ brandId: props.brand.brandId, limit: 200 }).then((p) => p.items.map((x) => [x.id, x.name] as const), () => []),
+    ]).then(([credentials, secrets]) => setNames(new Map([...credentials, ...secrets, [props.brand.brandId, props.brand.name]])));
   }, [props.brand.brandId]);
+  const subjectLabel = (e: BrandEvent) => {
+    const known = names.get(e.subjectId) ?? (e.subjectType === 'member' ? emails.get(e.subjectId) : undefined);
+    return `${SUBJECT[e.subjectType] ?? e.subjectType} ${known ?? e.subjectId.slice(0, 8)}`;
+  };
 
   return (
     <section class="page" aria-labelledby="audit-title">
@@ -51,8 +61,8 @@ export function BrandAuditPage(props: { api: Api; brand: MyBrand }) {
         <div class="card">
           <AuditList label={`Audit trail of ${props.brand.name}`} actorName={(actor) => emails.get(actor) ?? actor}
             entries={items.map((e) => ({
-              id: e.id, action: e.action, actor: e.actor, reason: e.reason, occurredAt: e.occurredAt, reasonCode: e.reasonCode ?? null,
-              subject: `${SUBJECT[e.subjectType] ?? e.subjectType} ${e.subjectId.slice(0, 8)}`,
+              id: e.id, action: e.action, actor: e.actor, reason: e.reason, occurredAt: e.occurredAt, reasonCode: e.reasonCode ?? null, details: e.details,
+              subject: subjectLabel(e),
             }))} />
         </div>
       ) : null}

@@ -31,14 +31,14 @@ export function ClientSecretDialog(props: {
   kind: 'created' | 'rotated';
   hashMs: number;
   graceUntil?: string | null;
-  onClose: () => void;
+  onClose: () => void; returnFocus?: () => HTMLElement | null;
 }) {
   const [copied, setCopied] = useState<string | null>(null);
   const curl = `curl -s -u '${props.clientId}:${props.clientSecret}' \\\n  -d grant_type=client_credentials \\\n  ${props.tokenUrl}`;
   const copy = async (what: string, text: string) => setCopied((await copyText(text)) ? what : `${what}-failed`);
 
   return (
-    <Dialog title="Client secret" onClose={props.onClose} wide>
+    <Dialog returnFocus={props.returnFocus} title="Client secret" onClose={props.onClose} wide>
       <p>
         {props.kind === 'created' ? <>Credential <strong>{props.credentialName}</strong> was created.</>
           : <>The secret of <strong>{props.credentialName}</strong> was rotated.</>}{' '}

@@ -13,7 +13,7 @@ export function CreateBrandForm(props: { api: Api; onCreated: (brandId: string) 
     setPending(true);
     setError(null);
     try {
-      const { brandId } = await props.api.createBrand(name);
+      const { brandId } = await props.api.brands.createBrand({ name });
       props.onCreated(brandId);
     } catch (failure) {
       setError(failure);

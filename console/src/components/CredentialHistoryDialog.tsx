@@ -7,11 +7,11 @@ import { Dialog } from './Dialog.js';
 import { EmptyState } from './EmptyState.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
-export function CredentialHistoryDialog(props: { api: Api; brandId: string; credential: CredentialSummary; onClose: () => void }) {
+export function CredentialHistoryDialog(props: { api: Api; brandId: string; credential: CredentialSummary; onClose: () => void; returnFocus?: () => HTMLElement | null }) {
   const events = useLoader(() => props.api.credentials.listEvents({ brandId: props.brandId, credentialId: props.credential.id, limit: 100 }),
     [props.brandId, props.credential.id]);
   return (
-    <Dialog title={`Audit trail of ${props.credential.name}`} onClose={props.onClose} wide>
+    <Dialog returnFocus={props.returnFocus} title={`Audit trail of ${props.credential.name}`} onClose={props.onClose} wide>
       <p class="muted">Every change of <code>{props.credential.clientId}</code>, newest first. Records are append-only.</p>
       {events.pending ? <p role="status">Loading the audit trail…</p> : null}
       <ErrorNotice error={events.error} />

@@ -1,6 +1,6 @@
 // The credentials of the selected brand: status filter, keyset paging, and the create / rotate /
 // revoke / history dialogs. The secret dialog shows a new secret once, then it is forgotten.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { CredentialStatus, CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
 import { useLoader } from '../use-loader.js';
@@ -8,6 +8,7 @@ import { ClientSecretDialog } from './ClientSecretDialog.js';
 import { CredentialHistoryDialog } from './CredentialHistoryDialog.js';
 import { CredentialsTable } from './CredentialsTable.js';
 import { EmptyState } from './EmptyState.js';
+import { EndGraceDialog } from './EndGraceDialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { NewCredentialDialog, type ShownSecret } from './NewCredentialDialog.js';
 import { RevokeDialog } from './RevokeDialog.js';
@@ -20,6 +21,7 @@ type Open =
   | { kind: 'rotate'; credential: CredentialSummary }
   | { kind: 'revoke'; credential: CredentialSummary }
   | { kind: 'history'; credential: CredentialSummary }
+  | { kind: 'end-grace'; credential: CredentialSummary }
   | { kind: 'secret'; shown: ShownSecret }
   | null;
 
@@ -27,7 +29,14 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
   const [status, setStatus] = useState<CredentialStatus | ''>('');
   // Cursors of the pages before the current one; the current page's cursor is the last entry.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [open, setOpen] = useState<Open>(null);
+  const [open, setOpenState] = useState<Open>(null);
+  // The control that started the current dialog flow (new → secret, rotate → secret) gets focus back.
+  const opener = useRef<HTMLElement | null>(null);
+  const setOpen = (next: Open) => {
+    if (!open && next && document.activeElement instanceof HTMLElement) opener.current = document.activeElement;
+    setOpenState(next);
+  };
+  const returnFocus = () => opener.current;
   const [announcement, setAnnouncement] = useState('');
   const cursor = cursors[cursors.length - 1];
   const page = useLoader(() => props.api.credentials.listCredentials({
@@ -51,15 +60,15 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
         <button type="button" class="button primary" onClick={() => setOpen({ kind: 'new' })}>New credential</button>
       </div>
       <div class="toolbar">
-        <label class="field inline">
-          <span>Status</span>
-          <select value={status} onChange={(e) => { setStatus(e.currentTarget.value as CredentialStatus | ''); firstPage(); }}>
+        <div class="field inline">
+          <label for="status-filter">Status</label>
+          <select id="status-filter" value={status} onChange={(e) => { setStatus(e.currentTarget.value as CredentialStatus | ''); firstPage(); }}>
             <option value="">All</option>
             <option value="active">Active</option>
             <option value="expired">Expired</option>
             <option value="revoked">Revoked</option>
           </select>
-        </label>
+        </div>
         <p class="visually-hidden" role="status" aria-live="polite">{announcement}</p>
       </div>
       <ErrorNotice error={page.error} />
@@ -80,7 +89,8 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
         <CredentialsTable items={page.value.items}
           onRotate={(credential) => setOpen({ kind: 'rotate', credential })}
           onRevoke={(credential) => setOpen({ kind: 'revoke', credential })}
-          onHistory={(credential) => setOpen({ kind: 'history', credential })} />
+          onHistory={(credential) => setOpen({ kind: 'history', credential })}
+          onEndGrace={(credential) => setOpen({ kind: 'end-grace', credential })} />
       ) : null}
       {page.value && (cursors.length > 1 || page.value.nextCursor) ? (
         <nav class="pager" aria-label="Credential pages">
@@ -91,22 +101,26 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
       ) : null}
 
       {open?.kind === 'new' ? (
-        <NewCredentialDialog api={props.api} brandId={props.brandId} onClose={() => setOpen(null)}
+        <NewCredentialDialog returnFocus={returnFocus} api={props.api} brandId={props.brandId} onClose={() => setOpen(null)}
           onCreated={(shown) => { setOpen({ kind: 'secret', shown }); afterChange(`Credential ${shown.credentialName} created.`); }} />
       ) : null}
       {open?.kind === 'rotate' ? (
-        <RotateDialog api={props.api} brandId={props.brandId} credential={open.credential} onClose={() => setOpen(null)}
+        <RotateDialog returnFocus={returnFocus} api={props.api} brandId={props.brandId} credential={open.credential} onClose={() => setOpen(null)}
           onRotated={(shown) => { setOpen({ kind: 'secret', shown }); afterChange(`Secret of ${shown.credentialName} rotated.`); }} />
       ) : null}
       {open?.kind === 'revoke' ? (
-        <RevokeDialog api={props.api} brandId={props.brandId} credential={open.credential} onClose={() => setOpen(null)}
+        <RevokeDialog returnFocus={returnFocus} api={props.api} brandId={props.brandId} credential={open.credential} onClose={() => setOpen(null)}
           onRevoked={() => { setOpen(null); afterChange(`Credential ${open.credential.name} revoked.`); }} />
       ) : null}
+      {open?.kind === 'end-grace' ? (
+        <EndGraceDialog returnFocus={returnFocus} api={props.api} brandId={props.brandId} credential={open.credential} onClose={() => setOpen(null)}
+          onEnded={() => { setOpen(null); afterChange(`Grace period of ${open.credential.name} ended.`); }} />
+      ) : null}
       {open?.kind === 'history' ? (
-        <CredentialHistoryDialog api={props.api} brandId={props.brandId} credential={open.credential} onClose={() => setOpen(null)} />
+        <CredentialHistoryDialog returnFocus={returnFocus} api={props.api} brandId={props.brandId} credential={open.credential} onClose={() => setOpen(null)} />
       ) : null}
       {open?.kind === 'secret' ? (
-        <ClientSecretDialog {...open.shown} tokenUrl={props.tokenUrl} onClose={() => setOpen(null)} />
+        <ClientSecretDialog returnFocus={returnFocus} {...open.shown} tokenUrl={props.tokenUrl} onClose={() => setOpen(null)} />
       ) : null}
     </section>
   );

@@ -5,29 +5,20 @@ import type { CredentialSummary } from '../../../src/client/schemas.js';
 import { StatusBadge } from './StatusBadge.js';
 import { Time } from './Time.js';
 
-/** Lifecycle fields (SPEC §13) when the listing carries them. */
-interface Lifecycle {
-  previousSecretExpiresAt?: string | null;
-  previousSecretLastUsedAt?: string | null;
-  lastRejectedUseAt?: string | null;
-  rejectedUseCount?: number | null;
-  revocationReasonCode?: string | null;
-}
-const lifecycle = (c: CredentialSummary) => c as CredentialSummary & Lifecycle;
-
-function Grace(props: { credential: CredentialSummary }) {
-  const { previousSecretExpiresAt: until, previousSecretLastUsedAt: lastUsed } = lifecycle(props.credential);
+function Grace(props: { credential: CredentialSummary; onEnd: (c: CredentialSummary) => void }) {
+  const { previousSecretExpiresAt: until, previousSecretLastUsedAt: lastUsed } = props.credential;
   if (!until || new Date(until).getTime() <= Date.now()) return <span class="muted">—</span>;
   return (
-    <span>
-      old secret until <Time value={until} />
-      <br /><small class="muted">last used {lastUsed ? <Time value={lastUsed} /> : 'never'}</small>
+    <span class="grace">
+      <span>previous secret until <Time value={until} /></span>
+      <small class="muted">last used {lastUsed ? <Time value={lastUsed} /> : 'never'}</small>
+      <button type="button" class="link-button" onClick={() => props.onEnd(props.credential)}>End grace now</button>
     </span>
   );
 }
 
 function RejectedUses(props: { credential: CredentialSummary }) {
-  const { rejectedUseCount: count, lastRejectedUseAt: last } = lifecycle(props.credential);
+  const { rejectedUseCount: count, lastRejectedUseAt: last } = props.credential;
   if (!count) return <span class="muted">0</span>;
   return <span class="warning-text">{count} <small>(last <Time value={last} />)</small></span>;
 }
@@ -37,6 +28,7 @@ export function CredentialsTable(props: {
   onRotate: (c: CredentialSummary) => void;
   onRevoke: (c: CredentialSummary) => void;
   onHistory: (c: CredentialSummary) => void;
+  onEndGrace: (c: CredentialSummary) => void;
 }) {
   return (
     <div class="table-wrap">
@@ -63,15 +55,18 @@ export function CredentialsTable(props: {
                 <code class="client-id">{c.clientId}</code>
               </td>
               <td role="cell" data-label="Status">
+                <div class="status-cell">
                 <StatusBadge status={c.status} />
+                {c.revocationReasonCode && c.revocationReasonCode !== 'unspecified' ? <small class="revocation-code">{c.revocationReasonCode.replace(/_/g, ' ')}</small> : null}
                 {c.revocationReason ? <small class="muted revocation-reason" title={c.revocationReason}>{c.revocationReason}</small> : null}
+                </div>
               </td>
               <td role="cell" data-label="Scopes"><ul class="scope-list">{c.scopes.map((s) => <li key={s} class="pill">{s}</li>)}</ul></td>
               <td role="cell" data-label="Created"><Time value={c.createdAt} /></td>
               <td role="cell" data-label="Expires"><Time value={c.expiresAt} empty="never" /></td>
               <td role="cell" data-label="Last used"><Time value={c.lastUsedAt} empty="never" /></td>
               <td role="cell" data-label="Rotated"><Time value={c.secretRotatedAt} empty="never" /></td>
-              <td role="cell" data-label="Grace"><Grace credential={c} /></td>
+              <td role="cell" data-label="Grace"><Grace credential={c} onEnd={props.onEndGrace} /></td>
               <td role="cell" data-label="Rejected uses"><RejectedUses credential={c} /></td>
               <td role="cell" data-label="Actions" class="cell-actions">
                 <button type="button" class="button small" onClick={() => props.onHistory(c)} aria-label={`History of ${c.name}`}>History</button>

@@ -15,6 +15,8 @@ export function Dialog(props: {
   /** Wider layout for tables. */
   wide?: boolean;
   describedBy?: string;
+  /** Where focus goes on close (default: the element focused when it opened). */
+  returnFocus?: () => HTMLElement | null | undefined;
   children: ComponentChildren;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -23,6 +25,8 @@ export function Dialog(props: {
   onClose.current = props.onClose;
   const busy = useRef(props.busy);
   busy.current = props.busy;
+  const returnFocus = useRef(props.returnFocus);
+  returnFocus.current = props.returnFocus;
 
   useEffect(() => {
     const dialog = ref.current!;
@@ -53,7 +57,9 @@ export function Dialog(props: {
       dialog.removeEventListener('cancel', onCancel);
       dialog.removeEventListener('keydown', onKeyDown);
       if (dialog.open) dialog.close();
-      if (opener?.isConnected) opener.focus();
+      const target = returnFocus.current?.() ?? opener;
+      // The opener may be gone (a revoked row loses its Revoke button): fall back to the main region.
+      (target?.isConnected ? target : document.getElementById('main'))?.focus();
     };
   }, []);
 

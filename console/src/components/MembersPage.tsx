@@ -20,7 +20,7 @@ function AddMemberForm(props: { api: Api; brandId: string; onAdded: () => void }
     setPending(true);
     setError(null);
     try {
-      await props.api.addBrandMember({ brandId: props.brandId, email, role });
+      await props.api.brands.addMember({ brandId: props.brandId, email, role: role as BrandMember['role'] });
       setEmail('');
       props.onAdded();
     } catch (failure) {
@@ -38,12 +38,12 @@ function AddMemberForm(props: { api: Api; brandId: string; onAdded: () => void }
           <span>E-mail of the new member</span>
           <input type="email" required value={email} disabled={pending} onInput={(e) => setEmail(e.currentTarget.value)} />
         </label>
-        <label class="field">
-          <span>Role</span>
-          <select value={role} disabled={pending} onChange={(e) => setRole(e.currentTarget.value)}>
+        <div class="field">
+          <label for="new-member-role">Role</label>
+          <select id="new-member-role" value={role} disabled={pending} onChange={(e) => setRole(e.currentTarget.value)}>
             {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
           </select>
-        </label>
+        </div>
         <button type="submit" class="button primary" disabled={pending}>{pending ? 'Adding…' : 'Add member'}</button>
       </div>
       <ErrorNotice error={error} />
@@ -58,7 +58,7 @@ function RemoveDialog(props: { api: Api; brand: MyBrand; member: BrandMember; se
     setPending(true);
     setError(null);
     try {
-      await props.api.removeBrandMember({ brandId: props.brand.brandId, userId: props.member.userId });
+      await props.api.brands.removeMember({ brandId: props.brand.brandId, userId: props.member.userId });
       props.onRemoved();
     } catch (failure) {
       setError(failure);
@@ -84,15 +84,15 @@ export function MembersPage(props: { api: Api; brand: MyBrand; userId: string; o
   const { brand } = props;
   const isOwner = brand.role === 'owner';
   const canList = brand.role === 'owner' || brand.role === 'admin';
-  const members = useLoader(() => (canList ? props.api.listBrandMembers(brand.brandId) : Promise.resolve([])), [brand.brandId, canList]);
+  const members = useLoader(() => (canList ? props.api.brands.listMembers({ brandId: brand.brandId }).then((r) => r.items) : Promise.resolve([])), [brand.brandId, canList]);
   const [removing, setRemoving] = useState<BrandMember | null>(null);
   const [rowError, setRowError] = useState<unknown>(null);
-  const me: BrandMember = { userId: props.userId, email: null, role: brand.role, addedAt: null };
+  const me: BrandMember = { userId: props.userId, email: null, role: brand.role, addedAt: '' };
 
   async function changeRole(member: BrandMember, role: string) {
     setRowError(null);
     try {
-      await props.api.setBrandMemberRole({ brandId: brand.brandId, userId: member.userId, role });
+      await props.api.brands.setMemberRole({ brandId: brand.brandId, userId: member.userId, role: role as BrandMember['role'] });
     } catch (failure) {
       setRowError(failure);
     }

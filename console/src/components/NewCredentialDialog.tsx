@@ -21,7 +21,7 @@ export function parseScopes(text: string): string[] {
   return [...new Set(text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean))];
 }
 
-export function NewCredentialDialog(props: { api: Api; brandId: string; onClose: () => void; onCreated: (shown: ShownSecret) => void }) {
+export function NewCredentialDialog(props: { api: Api; brandId: string; onClose: () => void; returnFocus?: () => HTMLElement | null; onCreated: (shown: ShownSecret) => void }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState('');
   const [expires, setExpires] = useState('');
@@ -60,7 +60,7 @@ export function NewCredentialDialog(props: { api: Api; brandId: string; onClose:
 
   const busy = step !== null;
   return (
-    <Dialog title="New credential" onClose={props.onClose} busy={busy}>
+    <Dialog returnFocus={props.returnFocus} title="New credential" onClose={props.onClose} busy={busy}>
       <form onSubmit={submit} class="stack">
         <label class="field">
           <span>Name</span>

@@ -1,12 +1,19 @@
 // Revoke a credential, for good, after a confirmation that names it.
 import { useState } from 'preact/hooks';
-import type { CredentialSummary } from '../../../src/client/schemas.js';
+import { REVOCATION_REASON_CODES, type CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
 import { Dialog } from './Dialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
-export function RevokeDialog(props: { api: Api; brandId: string; credential: CredentialSummary; onClose: () => void; onRevoked: () => void }) {
+type ReasonCode = (typeof REVOCATION_REASON_CODES)[number];
+export const REASON_LABEL: Record<ReasonCode, string> = {
+  unspecified: 'Unspecified', key_compromise: 'Key compromise (the secret leaked)', superseded: 'Superseded by another credential',
+  integration_retired: 'Integration retired', policy_violation: 'Policy violation', unused: 'Unused',
+};
+
+export function RevokeDialog(props: { api: Api; brandId: string; credential: CredentialSummary; onClose: () => void; returnFocus?: () => HTMLElement | null; onRevoked: () => void }) {
   const [reason, setReason] = useState('');
+  const [reasonCode, setReasonCode] = useState<ReasonCode>('unspecified');
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const { credential } = props;
@@ -16,7 +23,7 @@ export function RevokeDialog(props: { api: Api; brandId: string; credential: Cre
     setPending(true);
     setError(null);
     try {
-      await props.api.credentials.revokeCredential({ brandId: props.brandId, credentialId: credential.id, reason });
+      await props.api.credentials.revokeCredential({ brandId: props.brandId, credentialId: credential.id, reason, reasonCode });
       props.onRevoked();
     } catch (failure) {
       setError(failure);
@@ -25,12 +32,18 @@ export function RevokeDialog(props: { api: Api; brandId: string; credential: Cre
   }
 
   return (
-    <Dialog title={`Revoke ${credential.name}?`} onClose={props.onClose} busy={pending} describedBy="revoke-warning">
+    <Dialog returnFocus={props.returnFocus} title={`Revoke ${credential.name}?`} onClose={props.onClose} busy={pending} describedBy="revoke-warning">
       <form onSubmit={submit} class="stack">
         <p id="revoke-warning" class="notice notice-danger">
           Revoking <strong>{credential.name}</strong> (<code>{credential.clientId}</code>) is permanent: it can never
           obtain a token again and cannot be un-revoked. Integrations using it stop working now.
         </p>
+        <div class="field">
+          <label for="revoke-reason-code">Reason code</label>
+          <select id="revoke-reason-code" name="reason-code" value={reasonCode} disabled={pending} onChange={(e) => setReasonCode(e.currentTarget.value as ReasonCode)}>
+            {REVOCATION_REASON_CODES.map((code) => <option key={code} value={code}>{REASON_LABEL[code]}</option>)}
+          </select>
+        </div>
         <label class="field">
           <span>Reason</span>
           <textarea name="reason" required maxLength={500} rows={2} placeholder="Integration retired" value={reason} disabled={pending}

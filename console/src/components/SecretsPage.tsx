@@ -45,7 +45,7 @@ function NewSecretDialog(props: { api: Api; brandId: string; onClose: () => void
   const [value, setValue] = useState('');
   const [description, setDescription] = useState('');
   const { pending, error, submit } = useSubmit(
-    () => props.api.createBrandSecret({ brandId: props.brandId, name, value, description: description || undefined }),
+    () => props.api.secrets.createBrandSecret({ brandId: props.brandId, name, value, description: description || undefined }),
     () => { setValue(''); props.onSaved(); },
   );
   return (
@@ -75,7 +75,7 @@ function EditSecretDialog(props: { api: Api; brandId: string; secret: BrandSecre
   const [name, setName] = useState(props.secret.name);
   const [description, setDescription] = useState(props.secret.description ?? '');
   const [value, setValue] = useState('');
-  const { pending, error, submit } = useSubmit(() => props.api.updateBrandSecret({
+  const { pending, error, submit } = useSubmit(() => props.api.secrets.updateBrandSecret({
     brandId: props.brandId, secretId: props.secret.id,
     name: name !== props.secret.name ? name : undefined,
     description: description !== (props.secret.description ?? '') ? description : undefined,
@@ -105,7 +105,7 @@ function EditSecretDialog(props: { api: Api; brandId: string; secret: BrandSecre
 }
 
 function DeleteSecretDialog(props: { api: Api; brandId: string; secret: BrandSecret; onClose: () => void; onDeleted: () => void }) {
-  const { pending, error, submit } = useSubmit(() => props.api.deleteBrandSecret({ brandId: props.brandId, secretId: props.secret.id }), props.onDeleted);
+  const { pending, error, submit } = useSubmit(() => props.api.secrets.deleteBrandSecret({ brandId: props.brandId, secretId: props.secret.id }), props.onDeleted);
   const { secret } = props;
   return (
     <Dialog title={`Delete ${secret.name}?`} onClose={props.onClose} busy={pending}>
@@ -127,7 +127,7 @@ function DeleteSecretDialog(props: { api: Api; brandId: string; secret: BrandSec
 export function SecretsPage(props: { api: Api; brand: MyBrand }) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
-  const page = useLoader(() => props.api.listBrandSecrets({ brandId: props.brand.brandId, cursor }), [props.brand.brandId, cursor]);
+  const page = useLoader(() => props.api.secrets.listBrandSecrets({ brandId: props.brand.brandId, cursor }), [props.brand.brandId, cursor]);
   const [open, setOpen] = useState<Open>(null);
   const done = () => { setOpen(null); setCursors([undefined]); page.reload(); };
   const brandId = props.brand.brandId;

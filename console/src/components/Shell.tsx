@@ -29,7 +29,7 @@ const sectionFromHash = (): Section => {
 const canManage = (role: string) => role === 'owner' || role === 'admin';
 
 export function Shell(props: { api: Api; config: ConsoleConfig; session: Session }) {
-  const brands = useLoader(() => props.api.listMyBrands(), [props.session.user.id]);
+  const brands = useLoader(async () => (await props.api.brands.listMyBrands()).items, [props.session.user.id]);
   const [brandId, setBrandId] = useState<string | null>(() => localStorage.getItem(BRAND_KEY));
   const [section, setSection] = useState<Section>(sectionFromHash);
   const [creatingBrand, setCreatingBrand] = useState(false);
@@ -66,12 +66,12 @@ export function Shell(props: { api: Api; config: ConsoleConfig; session: Session
         <span class="brand-mark">MintID <span class="muted">Credentials</span></span>
         <div class="topbar-brand">
           {items.length > 0 ? (
-            <label class="field inline">
-              <span>Brand</span>
-              <select value={brand?.brandId} onChange={(e) => selectBrand(e.currentTarget.value)}>
+            <div class="field inline">
+              <label for="brand-select">Brand</label>
+              <select id="brand-select" value={brand?.brandId} onChange={(e) => selectBrand(e.currentTarget.value)}>
                 {items.map((b) => <option key={b.brandId} value={b.brandId}>{b.name} ({b.role})</option>)}
               </select>
-            </label>
+            </div>
           ) : null}
           <button type="button" class="button small" onClick={() => setCreatingBrand(true)}>New brand</button>
         </div>
@@ -100,6 +100,9 @@ export function Shell(props: { api: Api; config: ConsoleConfig; session: Session
         ) : null}
         {brand ? (
           <>
+            {brand.role === 'member' && section !== 'members' ? (
+              <h1 class="page-title">{SECTIONS.find((s) => s.id === section)!.label}</h1>
+            ) : null}
             {brand.role === 'member' && section !== 'members' ? (
               <RoleNotice role={brand.role} brandName={brand.name} needs="owner or admin"
                 what={section === 'secrets' ? 'Managing brand secrets' : section === 'audit' ? 'Reading the audit trail' : 'Managing credentials'} />

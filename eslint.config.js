@@ -15,4 +15,10 @@ export default tseslint.config(
     files: ['src/cli/**', 'bench/**', 'bin/**', 'console/build.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Plain-JavaScript programs run by the tests, as a user would write them.
+    files: ['test/**/fixtures/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    rules: { 'no-console': 'off' },
+  },
 );

@@ -1,6 +1,12 @@
 // The public surface of the MintID Credentials client package. Every export is named.
 export { createCredentialsClient } from './client/credentials-client.js';
 export type { CredentialsClient, CredentialsClientOptions, IssuedCredential, RpcClient } from './client/credentials-client.js';
+export { createBrandsClient } from './client/brands.js';
+export type { BrandsClient } from './client/brands.js';
+export type {
+  AddMemberParams, BrandEvent, BrandMember, BrandRole, CreateBrandParams, ListBrandEventsParams, MyBrand, RemoveMemberParams,
+  SetMemberRoleParams,
+} from './client/brand-schemas.js';
 export {
   ConflictError, ForbiddenError, InvalidInputError, MintIdError, NotAuthenticatedError, TransportError, UnexpectedError,
   toMintIdError,

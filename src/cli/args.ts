@@ -221,7 +221,10 @@ export function timestampFlag(values: ParsedArgs['values'], name: string): strin
   const value = values[name];
   if (value === undefined) return undefined;
   const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
-  if (typeof value !== 'string' || !iso.test(value) || Number.isNaN(Date.parse(value))) {
+  const [year, month, day] = typeof value === 'string' ? value.slice(0, 10).split('-').map(Number) : [];
+  // Date.parse accepts 2027-02-30; the calendar does not.
+  const realDay = year !== undefined && new Date(Date.UTC(year, month! - 1, day)).getUTCDate() === day;
+  if (typeof value !== 'string' || !iso.test(value) || Number.isNaN(Date.parse(value)) || !realDay) {
     throw new UsageError(`--${name} must be an ISO 8601 time with an offset, e.g. 2027-01-31T00:00:00Z or 2027-01-31T09:00:00+01:00`);
   }
   return value;

@@ -3,6 +3,7 @@
 // `mintid --help` and every `mintid <command> --help` answer at once and do nothing else.
 import { readFileSync } from 'node:fs';
 import { runCommand, type Command } from './args.js';
+import { auditCommand } from './audit.js';
 import { credentialsCommand } from './credentials.js';
 import { envCommand } from './env.js';
 import { EXIT } from './exit-codes.js';
@@ -23,6 +24,7 @@ const mintid: Command = {
     migrate: migrateCommand,
     env: envCommand,
     credentials: credentialsCommand,
+    audit: auditCommand,
     'signing-key': signingKeyCommand,
     help: { summary: 'show this text', run: async () => runCommand(mintid, ['mintid'], ['--help']) },
   },

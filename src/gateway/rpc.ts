@@ -1,6 +1,7 @@
 import type { Sql } from 'postgres';
 import { fromDatabaseError, pgrst } from './errors.js';
 import type { AuthResult } from './jwt.js';
+import { openApiResponse } from './openapi.js';
 import { resolveRoutine } from './resolve.js';
 import { negotiate, parsePath, parsePrefer, parseRpcRequest, selectSchema } from './rpc-request.js';
 import type { SchemaCache } from './schema-cache.js';
@@ -53,6 +54,15 @@ export function createRpcHandler(deps: RpcDeps): (req: Request, ctx: RpcContext)
   return async (req, ctx) => {
     const data = deps.cache.data;
     if (!data) throw pgrst(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.');
+    if ((ctx.path === '/' || ctx.path === '') && (req.method === 'GET' || req.method === 'HEAD')) {
+      // The root answers the OpenAPI description (openapi.ts), relative to where server.ts mounts us.
+      const { schema, echoProfile } = selectSchema(req, deps.schemas);
+      const url = new URL(req.url);
+      return openApiResponse({
+        sql: deps.sql, data, schema, auth: ctx.auth, host: req.headers.get('host') ?? url.host, basePath: '/rest/v1/',
+        scheme: url.protocol === 'https:' ? 'https' : 'http',
+      }, req.method, echoProfile ? schema : null);
+    }
     const target = parsePath(ctx.path);
     const profile = selectSchema(req, deps.schemas);
     if ('table' in target) {

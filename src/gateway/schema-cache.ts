@@ -20,6 +20,8 @@ export interface Routine {
   isolation: string | null;
   /** `SET` clauses PostgREST hoists into the transaction settings (db-hoisted-tx-settings). */
   hoisted: [string, string][];
+  /** The function's comment (COMMENT ON FUNCTION), for the OpenAPI description. */
+  description: string | null;
 }
 
 /** What the gateway knows about the database: routines by `schema.name`, role settings by role. */
@@ -38,6 +40,7 @@ select n.nspname as schema, p.proname as name, p.provolatile::text as volatility
        p.prorettype = 'pg_catalog.void'::pg_catalog.regtype as returns_void,
        (rt.typtype = 'c' or coalesce(p.proargmodes::text[] && '{t,b,o}', false)) as returns_composite,
        p.pronargs::int as nargs, p.pronargdefaults::int as ndefaults, coalesce(pg_catalog.array_to_json(p.proconfig), '[]')::text as config,
+       pg_catalog.obj_description(p.oid, 'pg_proc') as description,
        coalesce((select pg_catalog.json_agg(pg_catalog.json_build_object(
                   'name', coalesce(a.name, ''),
                   'type', case a.type when 'pg_catalog.bpchar'::pg_catalog.regtype then 'character varying'
@@ -70,7 +73,7 @@ select r.rolname as role, split_part(c.setting, '=', 1) as name,
 
 interface RoutineRow {
   schema: string; name: string; volatility: string; setof: boolean; returns_void: boolean; returns_composite: boolean;
-  nargs: number; ndefaults: number; config: string; params: string;
+  nargs: number; ndefaults: number; config: string; params: string; description: string | null;
 }
 
 const VOLATILITY = { v: 'volatile', s: 'stable', i: 'immutable' } as const;
@@ -96,6 +99,7 @@ export async function loadSchemaCache(sql: Sql, schemas: string[]): Promise<Sche
       setof: row.setof,
       isolation: config.find(([k]) => k === 'default_transaction_isolation')?.[1] ?? null,
       hoisted: config.filter(([k]) => HOISTED.has(k)),
+      description: row.description,
     };
     const key = `${row.schema}.${row.name}`;
     routines.set(key, [...(routines.get(key) ?? []), routine]);

@@ -69,7 +69,7 @@ comment on table auth.refresh_tokens is 'Local sign-in refresh tokens, SHA-256 d
 
 -- A timestamp as Supabase Auth (Go) writes it: UTC, RFC 3339 with microseconds and Z.
 create or replace function auth.local_time(_at timestamptz) returns text
-language sql immutable set search_path = '' as $$
+language sql stable set search_path = '' as $$
   select to_char(_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
 $$;
 
@@ -121,7 +121,9 @@ end
 $$;
 
 -- Password grant: {session_id, user}, or {error: 'invalid_credentials' | 'email_not_confirmed'}.
--- An unknown e-mail pays one bcrypt as a wrong password does, so the two cannot be told apart.
+-- An unknown e-mail pays one bcrypt as a wrong password does, so the two cannot be told apart: it
+-- is checked against a fixed cost-10 hash of random bytes nobody knows (not a secret; it matches no
+-- password anyone can type).
 create or replace function auth.local_password_grant(_email text, _password text, _refresh_hash text) returns jsonb
 language plpgsql volatile set search_path = '' as $$
 declare
@@ -132,7 +134,7 @@ begin
    where lower(u.email) = lower(_email) and u.encrypted_password is not null
    order by u.created_at, u.id limit 1;
   if _user.id is null then
-    perform extensions.crypt(_password, extensions.gen_salt('bf', 10));
+    perform extensions.crypt(_password, '$2a$10$QwzmJbEKDtLaNJc9fqNngOEJn70Z9fTw.yLHxU512QGnD2js6F5BS');
     return jsonb_build_object('error', 'invalid_credentials');
   end if;
   if extensions.crypt(_password, _user.encrypted_password) is distinct from _user.encrypted_password then

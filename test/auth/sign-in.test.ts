@@ -116,6 +116,19 @@ describe('refreshSession', () => {
     expect(events).toEqual(expect.arrayContaining(['SIGNED_IN', 'TOKEN_REFRESHED', 'SIGNED_OUT']));
   });
 
+  it('refreshes a stored session that has (nearly) expired when the app next asks for it', async () => {
+    const memory = new Map<string, string>();
+    const supabase = authClient(t, { memory });
+    const { data: signedIn } = await supabase.auth.signInWithPassword({ email: adminEmail, password: TEST_USER_PASSWORD });
+    // As if the app came back an hour later: the stored session says it expired.
+    const [key, stored] = [...memory.entries()].find(([k]) => k.endsWith('-auth-token'))!;
+    memory.set(key, JSON.stringify({ ...JSON.parse(stored), expires_at: Math.floor(Date.now() / 1000) - 10 }));
+    const { data, error } = await authClient(t, { memory }).auth.getSession();
+    expect(error).toBeNull();
+    expect(data.session!.refresh_token).not.toBe(signedIn.session!.refresh_token);
+    expect(data.session!.expires_at).toBeGreaterThan(Math.floor(Date.now() / 1000) + 3500);
+  });
+
   it('keeps a session alive with autoRefreshToken on (startAutoRefresh/stopAutoRefresh do not break)', async () => {
     const supabase = authClient(t, { autoRefreshToken: true });
     const { error } = await supabase.auth.signInWithPassword({ email: adminEmail, password: TEST_USER_PASSWORD });

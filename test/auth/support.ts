@@ -11,8 +11,8 @@ export const TEST_USER_PASSWORD = 'correct-horse-battery';
  * supabase-js as a frontend creates it: the anon key, sessions kept in memory (a storage object,
  * as persistSession would keep them in localStorage), no automatic refresh unless asked.
  */
-export function authClient(t: TestApi, options: { autoRefreshToken?: boolean; fetch?: typeof fetch } = {}): SupabaseClient {
-  const memory = new Map<string, string>();
+export function authClient(t: TestApi, options: { autoRefreshToken?: boolean; fetch?: typeof fetch; memory?: Map<string, string> } = {}): SupabaseClient {
+  const memory = options.memory ?? new Map<string, string>();
   return createClient(t.url, t.keys.anonKey, {
     auth: {
       persistSession: true,

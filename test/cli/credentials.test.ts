@@ -61,6 +61,25 @@ describe('mintid credentials create', () => {
   });
 });
 
+describe('--json output', () => {
+  it('uses the RPCs\' snake_case names everywhere, and leaves metadata as given', async () => {
+    const created = await createJson(['--metadata', '{"teamName":"erp"}']);
+    expect(Object.keys(created).sort()).toEqual(['client_id', 'client_secret', 'credential_id']);
+    const list = JSON.parse((await mintid(['list', '--limit', '1', '--json'])).stdout);
+    expect(Object.keys(list).sort()).toEqual(['items', 'next_cursor']);
+    const item = list.items[0];
+    expect(item).toMatchObject({ id: created.credential_id, client_id: created.client_id, metadata: { teamName: 'erp' } });
+    for (const key of Object.keys(item)) expect(key).toMatch(/^[a-z_]+$/);
+    const rotated = JSON.parse((await mintid(['rotate', '--credential', created.credential_id, '--reason', 'r', '--json'])).stdout);
+    expect(Object.keys(rotated).sort()).toEqual(['client_secret', 'credential_id', 'rotated_at']);
+    const revoked = JSON.parse((await mintid(['revoke', '--credential', created.credential_id, '--reason', 'r', '--json'])).stdout);
+    expect(Object.keys(revoked).sort()).toEqual(['credential_id', 'revoked_at']);
+    const events = JSON.parse((await mintid(['events', '--credential', created.credential_id, '--json'])).stdout);
+    for (const key of Object.keys(events.items[0])) expect(key).toMatch(/^[a-z_]+$/);
+    expect(events.items[0]).toMatchObject({ credential_id: created.credential_id, action: 'revoked' });
+  });
+});
+
 describe('mintid credentials list, rotate, revoke, events', () => {
   it('lists every credential of the brand across pages with --all', async () => {
     const created = [await createJson(), await createJson(), await createJson()];
@@ -123,6 +142,26 @@ describe.concurrent('mintid credentials exit codes', () => {
     const { userToken } = await import('../support/api.js');
     const expired = await userToken(t.brands.users.admin, { exp: Math.floor(Date.now() / 1000) - 3600 });
     expect((await mintid(['list'], { MINTID_TOKEN: expired })).code).toBe(3);
+  });
+
+  it.each([
+    ['no token (the anon key alone)', { MINTID_TOKEN: '' }, 'permission denied for function'],
+    ['a token that is not a JWT', { MINTID_TOKEN: 'garbage' }, 'JWT'],
+  ])('says which token is needed and where to find it for %s, keeping the server\'s text as detail', async (_name, env, detail) => {
+    const run = await mintid(['list'], env);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain("Not authenticated: this needs a signed-in user's access token in MINTID_TOKEN (or --token)");
+    expect(run.stderr).toContain('`npm start` prints (or `npx mintid env`)');
+    expect(run.stderr).toMatch(new RegExp(`server said: .*${detail}`));
+    const json = await mintid(['list', '--json'], env);
+    expect(JSON.parse(json.stderr).error).toMatchObject({ code: 'not_authenticated', message: expect.stringContaining('MINTID_TOKEN'), detail: expect.stringContaining(detail) });
+  });
+
+  it('names the flag, not the parameter, when the client refuses a value before sending', async () => {
+    const run = await mintid(['list', '--limit', '0']);
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain('Invalid input: --limit');
+    expect(run.stderr).not.toMatch(/Invalid input: limit\b/);
   });
 
   it('exits 4 (forbidden) for a member', async () => {

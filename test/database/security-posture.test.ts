@@ -29,20 +29,27 @@ describe('security posture', () => {
     expect(executable.filter((f) => f.anon || f.public)).toEqual([]);
   });
 
-  it('grants authenticated exactly the five brand RPCs, and service_role those plus the two token functions', async () => {
+  it('grants authenticated exactly the brand, member and credential RPCs, and service_role those plus the two token functions', async () => {
     const grants = await db.admin.unsafe(`
       select p.proname::text as fn, has_function_privilege('authenticated', p.oid, 'execute') as authenticated,
              has_function_privilege('service_role', p.oid, 'execute') as service
       from pg_proc p where ${ours} and (has_function_privilege('authenticated', p.oid, 'execute')
         or has_function_privilege('service_role', p.oid, 'execute')) order by 1`);
     expect(grants).toEqual([
+      { fn: 'add_brand_member', authenticated: true, service: true },
       { fn: 'create_api_credential_record', authenticated: true, service: true },
+      { fn: 'create_brand', authenticated: true, service: true },
       { fn: 'list_api_credential_events', authenticated: true, service: true },
       { fn: 'list_api_credential_records', authenticated: true, service: true },
+      { fn: 'list_brand_events', authenticated: true, service: true },
+      { fn: 'list_brand_members', authenticated: true, service: true },
+      { fn: 'list_my_brands', authenticated: true, service: true },
       { fn: 'lookup_api_credential_for_token', authenticated: false, service: true },
       { fn: 'record_api_credential_use', authenticated: false, service: true },
+      { fn: 'remove_brand_member', authenticated: true, service: true },
       { fn: 'revoke_api_credential_record', authenticated: true, service: true },
       { fn: 'rotate_api_credential_secret_record', authenticated: true, service: true },
+      { fn: 'set_brand_member_role', authenticated: true, service: true },
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { authError, AuthReply } from './errors.js';
 
 /** The largest request body the /auth/v1 routes read (their bodies are a few hundred bytes). */
@@ -36,16 +37,16 @@ function jsonKind(value: unknown): string {
   return typeof value === 'object' ? 'object' : typeof value === 'boolean' ? 'bool' : typeof value;
 }
 
-export type FieldKind = 'string' | 'object';
+/** Go's name for the type a params field expects (zod's `expected`). */
+const GO_TYPES: Record<string, string> = { string: 'string', record: 'map[string]interface {}' };
 
 /**
  * Reads a JSON object body as Supabase Auth's `retrieveRequestParams` does (Go's encoding/json into
- * a params struct): empty or malformed → 400 bad_json; `null` → no fields; a field of the wrong
- * type → 400 bad_json naming it; unknown fields are ignored. `fields` lists the fields read and
- * their kinds; the result holds only those that were present and not null.
+ * a params struct), checked with the route's zod schema: empty or malformed → 400 bad_json; `null`
+ * → no fields; a field of the wrong type → 400 bad_json naming it as Go does; unknown fields are
+ * ignored (the schemas are loose). `struct` is the Go params type named in the messages.
  */
-export async function readParams<T extends Record<string, FieldKind>>(req: Request, struct: string, fields: T):
-  Promise<{ [K in keyof T]?: T[K] extends 'string' ? string : Record<string, unknown> }> {
+export async function readParams<S extends z.ZodObject>(req: Request, struct: string, schema: S): Promise<z.infer<S>> {
   const text = await readBounded(req, AUTH_BODY_LIMIT_BYTES);
   if (text.trim() === '') throw badJson(req, 'unexpected end of JSON input');
   let value: unknown;
@@ -54,20 +55,14 @@ export async function readParams<T extends Record<string, FieldKind>>(req: Reque
   } catch {
     throw badJson(req, 'invalid character in JSON input');
   }
-  if (value === null) return {};
+  if (value === null) value = {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw badJson(req, `json: cannot unmarshal ${jsonKind(value)} into Go value of type api.${struct}`);
   }
-  const out: Record<string, unknown> = {};
-  for (const [name, kind] of Object.entries(fields)) {
-    const field = (value as Record<string, unknown>)[name];
-    if (field === undefined || field === null) continue;
-    const ok = kind === 'string' ? typeof field === 'string' : typeof field === 'object' && !Array.isArray(field);
-    if (!ok) {
-      const goType = kind === 'string' ? 'string' : 'map[string]interface {}';
-      throw badJson(req, `json: cannot unmarshal ${jsonKind(field)} into Go struct field ${struct}.${name} of type ${goType}`);
-    }
-    out[name] = field;
-  }
-  return out as never;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = String(issue.path[0]);
+  const expected = GO_TYPES[(issue as { expected?: string }).expected ?? ''] ?? 'string';
+  throw badJson(req, `json: cannot unmarshal ${jsonKind((value as Record<string, unknown>)[field])} into Go struct field ${struct}.${field} of type ${expected}`);
 }

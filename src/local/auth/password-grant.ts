@@ -1,6 +1,7 @@
 import { readParams } from './body.js';
 import type { AuthRoute } from './context.js';
 import { authError, jsonResponse } from './errors.js';
+import { passwordGrantParams } from './params.js';
 import { sessionResponse } from './tokens.js';
 
 /** Supabase Auth's message for a wrong password and for an unknown e-mail alike. */
@@ -12,7 +13,7 @@ export const INVALID_LOGIN_MESSAGE = 'Invalid login credentials';
  * 400 invalid_credentials after the same single bcrypt.
  */
 export const passwordGrant: AuthRoute = async (req, ctx) => {
-  const params = await readParams(req, 'PasswordGrantParams', { email: 'string', phone: 'string', password: 'string' });
+  const params = await readParams(req, 'PasswordGrantParams', passwordGrantParams);
   const email = params.email ?? '';
   const phone = params.phone ?? '';
   if (email !== '' && phone !== '') {

@@ -1,6 +1,7 @@
 import { readParams } from './body.js';
 import type { AuthRoute } from './context.js';
 import { authError, jsonResponse, oauthError } from './errors.js';
+import { refreshTokenGrantParams } from './params.js';
 import { sessionResponse } from './tokens.js';
 
 /**
@@ -10,7 +11,7 @@ import { sessionResponse } from './tokens.js';
  * allowance), and its whole session's tokens are revoked, as Supabase Auth does outside the interval.
  */
 export const refreshGrant: AuthRoute = async (req, ctx) => {
-  const params = await readParams(req, 'RefreshTokenGrantParams', { refresh_token: 'string' });
+  const params = await readParams(req, 'RefreshTokenGrantParams', refreshTokenGrantParams);
   const token = params.refresh_token ?? '';
   if (token === '') return oauthError(req, 'invalid_request', 'refresh_token required');
   const outcome = await ctx.store.refreshGrant(token);

@@ -1,6 +1,7 @@
 import { readParams } from './body.js';
 import type { AuthRoute } from './context.js';
 import { authError, jsonResponse, weakPassword } from './errors.js';
+import { signupParams } from './params.js';
 import { sessionResponse } from './tokens.js';
 
 /** Supabase Auth's default minimum password length (the local stack keeps it). */
@@ -18,7 +19,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * already registered → 422 user_already_exists, Supabase Auth's answer with autoconfirm on.
  */
 export const signup: AuthRoute = async (req, ctx) => {
-  const params = await readParams(req, 'SignupParams', { email: 'string', phone: 'string', password: 'string', data: 'object' });
+  const params = await readParams(req, 'SignupParams', signupParams);
   const email = (params.email ?? '').trim();
   const password = params.password ?? '';
   if (password === '') return authError(req, 422, 'validation_failed', 'Signup requires a valid password');

@@ -15,6 +15,26 @@ export interface OpenedSession {
 
 export type GrantOutcome<E extends string> = OpenedSession | { error: E };
 
+const USER_KEYS = ['id', 'aud', 'role', 'email', 'email_confirmed_at', 'phone', 'confirmed_at', 'last_sign_in_at',
+  'app_metadata', 'user_metadata', 'identities', 'created_at', 'updated_at', 'is_anonymous'];
+const IDENTITY_KEYS = ['identity_id', 'id', 'user_id', 'identity_data', 'provider', 'last_sign_in_at', 'created_at', 'updated_at', 'email'];
+
+/** The object with its keys in the given order (jsonb sorts them; Supabase Auth writes its struct's order). */
+function ordered(value: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (key in value) out[key] = value[key];
+  for (const key of Object.keys(value)) if (!(key in out)) out[key] = value[key];
+  return out;
+}
+
+/** Supabase Auth's user object in its field order. */
+function userObject(raw: Record<string, unknown>): AuthUser {
+  const identities = Array.isArray(raw.identities)
+    ? raw.identities.map((identity: Record<string, unknown>) => ordered(identity, IDENTITY_KEYS))
+    : raw.identities;
+  return ordered({ ...raw, identities }, USER_KEYS) as AuthUser;
+}
+
 /** A fresh refresh token: 192 random bits, base64url (32 characters). */
 function newRefreshToken(): string {
   return randomBytes(24).toString('base64url');
@@ -45,7 +65,7 @@ export class SessionStore {
     if (typeof result.error === 'string') return { error: result.error as E };
     return {
       sessionId: result.session_id as string, authenticatedAt: Number(result.authenticated_at),
-      user: result.user as AuthUser, refreshToken,
+      user: userObject(result.user as Record<string, unknown>), refreshToken,
     };
   }
 
@@ -74,7 +94,7 @@ export class SessionStore {
   async tokenSubject(userId: string, sessionId: string | undefined): Promise<{ user: AuthUser; sessionExists: boolean } | undefined> {
     const [row] = await this.sql`select auth.local_token_subject(${userId}::uuid, ${sessionId ?? null}::uuid) as result`;
     const result = row?.result as { user: AuthUser; session_exists: boolean } | null | undefined;
-    return result ? { user: result.user, sessionExists: result.session_exists } : undefined;
+    return result ? { user: userObject(result.user), sessionExists: result.session_exists } : undefined;
   }
 
   async logout(userId: string, sessionId: string | undefined, scope: 'global' | 'local' | 'others'): Promise<void> {

@@ -1,0 +1,85 @@
+// `mintid audit verify` through the real binary, connected directly to a test database.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createArgs, seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+
+const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
+let db: TestDatabase;
+let f: BrandFixture;
+let revoked: string;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  f = await seedBrands(db);
+  const create = async (brandId: string) =>
+    (await db.rpc<{ credential_id: string }>(serviceCaller, 'create_api_credential_record', createArgs(brandId))).credential_id;
+  revoked = await create(f.brandId);
+  await create(f.otherBrandId);
+  await db.rpc(serviceCaller, 'revoke_api_credential_record', { _brand_id: f.brandId, _credential_id: revoked, _reason: 'leaked' });
+});
+afterAll(() => db.close());
+
+interface Run { code: number; stdout: string; stderr: string }
+function mintid(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, 'audit', ...args], {
+      env: { ...process.env, DATABASE_URL: db.urls.admin, ...env } as NodeJS.ProcessEnv, timeout: 60_000,
+    }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+  });
+}
+
+describe('mintid audit verify', () => {
+  it('exits 0 and says what it checked when nothing was touched', async () => {
+    const run = await mintid(['verify']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Audit trail verified: 2 brand\(s\), 3 record\(s\), 2 credential\(s\); no break\.$/m);
+  });
+
+  it('prints the report as JSON with --json and checks one brand with --brand', async () => {
+    const run = await mintid(['verify', '--json', '--brand', f.otherBrandId.toUpperCase()]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ ok: true, brands: 1, records: 1, credentials: 1, breaks: [] });
+  });
+
+  it('exits 8 naming the first break (brand, seq, what) after the owner un-revokes with the guard disabled', async () => {
+    const [{ seq }] = await db.admin`select seq::text from mintid.audit_records where credential_id = ${revoked} and action = 'revoked'` as unknown as [{ seq: string }];
+    await db.asOwner(async (tx) => {
+      await tx`alter table mintid.api_credentials disable trigger guard_api_credential`;
+      await tx`update mintid.api_credentials set revoked_at = null, revoked_by = null, revocation_reason = null where id = ${revoked}`;
+      await tx`alter table mintid.api_credentials enable always trigger guard_api_credential`;
+    });
+    const run = await mintid(['verify']);
+    expect(run.code).toBe(8);
+    expect(run.stderr.split('\n')[0]).toBe(
+      `Audit trail BROKEN at brand ${f.brandId}, seq ${seq}: credential ${revoked}: has a revoked record but is not revoked (un-revoked)`);
+    const other = await mintid(['verify', '--brand', f.otherBrandId]);
+    expect(other.code, other.stderr).toBe(0);
+    const json = await mintid(['verify', '--json']);
+    expect(json.code).toBe(8);
+    const report = JSON.parse(json.stdout) as { ok: boolean; breaks: { brandId: string; seq: string }[] };
+    expect([report.ok, report.breaks[0]?.brandId, report.breaks[0]?.seq]).toEqual([false, f.brandId, seq]);
+  });
+
+  it.each([
+    [['verify', '--brand', 'not-a-uuid'], /--brand must be a UUID/],
+    [['verify', '--bogus'], /Unknown option '--bogus'/],
+    [['check'], /unknown command 'check'/],
+    [[], /Usage: mintid audit/],
+  ] as [string[], RegExp][])('exits 2 (usage) for %j', async (args, message) => {
+    const run = await mintid(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('prints its usage with --help and exits 0, touching nothing', async () => {
+    const run = await mintid(['verify', '--help'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect([run.code, run.stdout.startsWith('Usage: mintid audit verify')]).toEqual([0, true]);
+  });
+
+  it('exits 1 with a message when the database cannot be reached', async () => {
+    const run = await mintid(['verify'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^mintid: /);
+  });
+});

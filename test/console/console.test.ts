@@ -75,7 +75,11 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     for (const width of [1280, 375]) {
       const { page } = await stack.newPage({ width });
       await page.goto(stack.consoleUrl);
-      await expect.poll(() => page.getByRole('cell', { name: DEMO_USERS.admin.email }).count()).toBe(1);
+      const demo = page.getByRole('region', { name: 'Local demo accounts' });
+      await expect.poll(() => demo.getByRole('listitem').filter({ hasText: DEMO_USERS.admin.email }).textContent()).toContain(DEMO_PASSWORDS.admin);
+      // "Use" fills the form with the account.
+      await demo.getByRole('button', { name: 'Use the demo member account' }).click();
+      expect(await page.getByLabel('Email').inputValue()).toBe(DEMO_USERS.member.email);
       await screen(page, 'sign-in');
       await page.getByLabel('Email').fill(DEMO_USERS.admin.email);
       await page.getByLabel('Password').fill('not-the-password');

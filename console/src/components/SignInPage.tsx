@@ -71,23 +71,19 @@ export function SignInPage(props: { supabase: SupabaseClient; config: ConsoleCon
           <section class="demo-accounts" aria-labelledby="demo-accounts-title">
             <h2 id="demo-accounts-title">Local demo accounts</h2>
             <p class="muted">The local stack's demo brand has one user of each role (local only, never for production).</p>
-            <table class="compact-table">
-              <caption class="visually-hidden">Demo accounts</caption>
-              <thead><tr><th scope="col">Role</th><th scope="col">E-mail</th><th scope="col">Password</th><th scope="col"><span class="visually-hidden">Use</span></th></tr></thead>
-              <tbody>
-                {props.config.demoAccounts.map((account) => (
-                  <tr key={account.email}>
-                    <td>{account.role}</td>
-                    <td><code>{account.email}</code></td>
-                    <td>{account.password ? <code>{account.password}</code> : <span class="muted">see npm start</span>}</td>
-                    <td>
-                      <button type="button" class="button small" aria-label={`Use the demo ${account.role} account`}
-                        onClick={() => { setEmail(account.email); setPassword(account.password ?? ''); }}>Use</button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ul class="demo-list">
+              {props.config.demoAccounts.map((account) => (
+                <li key={account.email} class="demo-account">
+                  <span class="demo-role">{account.role}</span>
+                  <span class="demo-credentials">
+                    <code>{account.email}</code>
+                    {account.password ? <span>password <code>{account.password}</code></span> : <span class="muted">password printed by npm start</span>}
+                  </span>
+                  <button type="button" class="button small" aria-label={`Use the demo ${account.role} account`}
+                    onClick={() => { setEmail(account.email); setPassword(account.password ?? ''); }}>Use</button>
+                </li>
+              ))}
+            </ul>
           </section>
         ) : null}
       </div>

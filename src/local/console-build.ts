@@ -56,7 +56,13 @@ export async function buildConsole(options: { root?: string; outDir?: string } =
     await mkdir(path.dirname(outDir), { recursive: true });
     const old = `${outDir}.old-${process.pid}-${Date.now().toString(36)}`;
     await rename(outDir, old).catch(() => {});
-    await rename(staging, outDir);
+    try {
+      await rename(staging, outDir);
+    } catch (error) {
+      // A concurrent build (another start or test file) put its build in place first: fine if it is of these sources.
+      const theirs = await readFile(path.join(outDir, STAMP), 'utf8').catch(() => null);
+      if (theirs?.trim() !== digest) throw error;
+    }
     await rm(old, { recursive: true, force: true });
   } finally {
     await rm(staging, { recursive: true, force: true });

@@ -248,6 +248,13 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await signIn(page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
     const brand = page.getByRole('combobox', { name: 'Brand' });
     await expect.poll(() => brand.locator('option').allTextContents()).toContain('Newcomer Shop (member)');
+    // Switching to it: the role is stated plainly, and nothing to manage is offered.
+    await brand.selectOption({ label: 'Newcomer Shop (member)' });
+    await expect.poll(() => page.getByRole('note', { name: 'Your role' }).textContent()).toMatch(/role in Newcomer Shop is member/);
+    expect(await page.getByRole('button', { name: 'New credential' }).count()).toBe(0);
+    // And back: the demo brand's credentials again.
+    await brand.selectOption({ label: 'Acme Demo Brand (admin)' });
+    await page.getByRole('button', { name: 'New credential' }).first().waitFor();
     await page.close();
   });
 

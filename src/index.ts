@@ -22,3 +22,8 @@ export {
 export { ARGON2_PARAMS, argon2idPhcProblem, parseArgon2idPhc } from './secrets/phc.js';
 export type { Argon2Params, PhcProblem } from './secrets/phc.js';
 export { hashClientSecretInBrowser, verifyClientSecretInBrowser } from './secrets/browser.js';
+export { createSecretsClient, SECRET_DESCRIPTION_MAX, SECRET_NAME_PATTERN, SECRET_VALUE_MAX_BYTES } from './client/secrets.js';
+export type {
+  BrandSecret, BrandSecretRefParams, BrandSecretValue, CreateBrandSecretParams, ListBrandSecretsParams, SecretsClient,
+  UpdateBrandSecretParams,
+} from './client/secrets.js';

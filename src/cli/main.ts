@@ -8,6 +8,7 @@ import { credentialsCommand } from './credentials.js';
 import { envCommand } from './env.js';
 import { EXIT } from './exit-codes.js';
 import { migrateCommand } from './migrate.js';
+import { secretsCommand } from './secrets.js';
 import { signingKeyCommand } from './signing-key.js';
 import { startCommand } from './start.js';
 import { packageRoot } from '../package-root.js';
@@ -24,6 +25,7 @@ const mintid: Command = {
     migrate: migrateCommand,
     env: envCommand,
     credentials: credentialsCommand,
+    secrets: secretsCommand,
     audit: auditCommand,
     'signing-key': signingKeyCommand,
     help: { summary: 'show this text', run: async () => runCommand(mintid, ['mintid'], ['--help']) },

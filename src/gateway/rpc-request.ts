@@ -50,6 +50,16 @@ function nonNegative(key: string, value: string): number {
   return Number(value);
 }
 
+/** Whether a parsed JSON value holds U+0000 in any string or key. */
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, inner]) => key.includes('\0') || containsNul(inner));
+  }
+  return false;
+}
+
 /** Reads the JSON body as PostgREST does for RPC: `{}` when empty, first element of a uniform array. */
 function parseBody(req: Request, text: string): { args: Record<string, unknown>; raw: string } {
   const type = (req.headers.get('content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase();
@@ -60,6 +70,11 @@ function parseBody(req: Request, text: string): { args: Record<string, unknown>;
     body = JSON.parse(text);
   } catch {
     throw pgrst(400, 'PGRST102', 'Empty or invalid json');
+  }
+  // PostgreSQL refuses \u0000 in text with 22P05 and writes the JSON around it (a secret value,
+  // say) into its log as the error's CONTEXT. Answer its error here, before the body reaches it.
+  if (text.includes('\\u0000') && containsNul(body)) {
+    throw pgrst(400, '22P05', 'unsupported Unicode escape sequence', '\\u0000 cannot be converted to text.');
   }
   if (Array.isArray(body)) {
     if (!body.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item))) {

@@ -21,6 +21,8 @@ export interface Platform {
 // Read from the sources in the build too (tsc copies no .sql files).
 const platformSqlUrl = path.join(packageRoot, 'src/local/platform.sql');
 const authSqlUrl = path.join(packageRoot, 'src/local/auth.sql');
+/** The local stand-in for Supabase Vault, applied where the `supabase_vault` extension is absent. */
+const vaultSqlUrl = path.join(packageRoot, 'src/local/vault.sql');
 
 /**
  * Chooses the migration owner: `postgres` where it is not a superuser (hosted Supabase, the
@@ -46,7 +48,9 @@ async function platformMissing(sql: Sql): Promise<string[]> {
       case when to_regclass('auth.users') is null then 'table auth.users' end,
       case when to_regprocedure('auth.uid()') is null then 'function auth.uid()' end,
       case when to_regprocedure('auth.jwt()') is null then 'function auth.jwt()' end,
-      case when not exists (select 1 from pg_extension where extname = 'pgcrypto') then 'extension pgcrypto' end
+      case when not exists (select 1 from pg_extension where extname = 'pgcrypto') then 'extension pgcrypto' end,
+      case when to_regprocedure('vault.create_secret(text, text, text, uuid)') is null
+             or to_regclass('vault.decrypted_secrets') is null then 'Supabase Vault (vault.create_secret, vault.decrypted_secrets)' end
     ], null) as missing`;
   return row!.missing;
 }
@@ -71,7 +75,8 @@ async function setAuthenticatorPassword(sql: Sql, password: string): Promise<voi
 
 /**
  * Creates, where missing, what hosted Supabase already provides: the API roles, `authenticator`,
- * the `extensions` schema with pgcrypto, and a minimal `auth` schema. Needs a superuser unless
+ * the `extensions` schema with pgcrypto, a minimal `auth` schema and the `vault` interface of
+ * Supabase Vault (src/local/vault.sql). Needs a superuser unless
  * everything is already there (as on hosted Supabase, where this only checks).
  */
 export async function ensurePlatform(sql: Sql, options: PlatformOptions = {}): Promise<Platform> {
@@ -87,15 +92,20 @@ export async function ensurePlatform(sql: Sql, options: PlatformOptions = {}): P
     if (options.authenticatorPassword) await setAuthenticatorPassword(sql, options.authenticatorPassword);
     return { ownerRole };
   }
-  const [script, authScript] = await Promise.all([readFile(platformSqlUrl, 'utf8'), readFile(authSqlUrl, 'utf8')]);
+  const [script, authScript, vaultScript] = await Promise.all(
+    [platformSqlUrl, authSqlUrl, vaultSqlUrl].map((file) => readFile(file, 'utf8')));
   await sql.begin(async (tx) => {
     await tx`select set_config('mintid.owner_role', ${ownerRole}, true),
                     set_config('mintid.owner_password', ${options.ownerPassword ?? ''}, true),
                     set_config('mintid.authenticator_password', ${options.authenticatorPassword ?? ''}, true),
                     set_config('mintid.auth_admin_password', ${options.authAdminPassword ?? ''}, true),
                     pg_advisory_xact_lock(hashtext('mintid.platform'))`;
-    await tx.unsafe(script);
-    await tx.unsafe(authScript);
+    await tx.unsafe(script!);
+    await tx.unsafe(authScript!);
+    // Where the real Supabase Vault extension is installed, it is used as it is.
+    const [vault] = await tx<{ installed: boolean }[]>`
+      select exists (select 1 from pg_extension where extname = 'supabase_vault') as installed`;
+    if (!vault!.installed) await tx.unsafe(vaultScript!);
   });
   return { ownerRole };
 }

@@ -39,17 +39,22 @@ describe('security posture', () => {
       { fn: 'add_brand_member', authenticated: true, service: true },
       { fn: 'create_api_credential_record', authenticated: true, service: true },
       { fn: 'create_brand', authenticated: true, service: true },
+      { fn: 'create_brand_secret', authenticated: true, service: true },
+      { fn: 'delete_brand_secret', authenticated: true, service: true },
       { fn: 'list_api_credential_events', authenticated: true, service: true },
       { fn: 'list_api_credential_records', authenticated: true, service: true },
       { fn: 'list_brand_events', authenticated: true, service: true },
       { fn: 'list_brand_members', authenticated: true, service: true },
+      { fn: 'list_brand_secrets', authenticated: true, service: true },
       { fn: 'list_my_brands', authenticated: true, service: true },
       { fn: 'lookup_api_credential_for_token', authenticated: false, service: true },
+      { fn: 'read_brand_secret', authenticated: false, service: true },
       { fn: 'record_api_credential_use', authenticated: false, service: true },
       { fn: 'remove_brand_member', authenticated: true, service: true },
       { fn: 'revoke_api_credential_record', authenticated: true, service: true },
       { fn: 'rotate_api_credential_secret_record', authenticated: true, service: true },
       { fn: 'set_brand_member_role', authenticated: true, service: true },
+      { fn: 'update_brand_secret', authenticated: true, service: true },
     ]);
   });
 

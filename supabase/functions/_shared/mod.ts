@@ -14,3 +14,7 @@ export { readClientAuthentication, type ClientAuthentication } from './client-au
 export { INVALID_CLIENT_DESCRIPTION, OAUTH_ERROR_STATUS, invalidClient, oauthError, type OAuthErrorCode } from './oauth-errors.ts';
 export { verifySecretWasm } from './argon2-wasm.ts';
 export { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
+export {
+  brandSecretReaderFromEnv, BrandSecretError, createBrandSecretReader,
+  type BrandSecretReader, type BrandSecretReaderOptions, type BrandSecretRef, type BrandSecretValue,
+} from './brand-secrets.ts';

@@ -1,0 +1,154 @@
+// `mintid secrets …`: a brand's write-only secrets (SPEC §12) through the typed client. Values
+// come from standard input or a prompt without echo (src/cli/secret-value-input.ts), never from
+// the command line; nothing here ever prints a value.
+import { intFlag, UsageError, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
+import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, reportError, snakeCase } from './connection.js';
+import { EXIT } from './exit-codes.js';
+import type { SecretsClient } from '../client/secrets.js';
+
+type Values = ParsedArgs['values'];
+type Print = (human: string, json: unknown) => void;
+
+const VALUE_HELP = `The value is read from standard input when it is not a terminal (one trailing newline
+is dropped), else from a prompt that does not echo. It is never accepted on the command line.`;
+
+/** Declared only to refuse it with the reason (an undeclared flag would get a bare "unknown option"). */
+const refusedValueOption = {
+  value: { type: 'string', value: 'never', description: 'refused: values come from standard input or the prompt' },
+} as const satisfies Record<string, OptionSpec>;
+
+const secretOption = { secret: { type: 'string', value: 'uuid', required: true, description: 'the secret id' } } as const;
+const descriptionOption = {
+  description: { type: 'string', value: 'text', description: 'what the secret is for (at most 500 characters)' },
+} as const;
+
+/** Required options are checked after the refusals, so `--value` is refused whatever else is missing. */
+function withoutRequired(options: Record<string, OptionSpec>): Record<string, OptionSpec> {
+  return Object.fromEntries(Object.entries(options).map(([name, { required, ...spec }]) =>
+    [name, required ? { ...spec, description: `${spec.description}; required` } : spec]));
+}
+
+function requireOptions(all: Record<string, OptionSpec>, values: Values): void {
+  const missing = Object.entries(all)
+    .filter(([name, spec]) => spec.required && values[name] === undefined)
+    .map(([name, spec]) => (spec.env ? `--${name} (or ${spec.env})` : `--${name}`));
+  if (missing.length === 1) throw new UsageError(`missing required option ${missing[0]}`);
+  if (missing.length > 1) throw new UsageError(`missing required options ${missing.join(', ')}`);
+}
+
+/** A secrets subcommand: refuses a value on the command line, checks flags, then calls the API. */
+function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<string, OptionSpec> },
+  action: (client: SecretsClient, v: Values, brandId: string, print: Print) => Promise<void>): Command {
+  const all = { ...brandOption, ...spec.options, ...connectionOptions };
+  return {
+    ...spec,
+    options: { ...withoutRequired(all), ...refusedValueOption },
+    // A stray argument could be a value typed on the command line: refused with the reason, never echoed.
+    positionals: { max: 1 },
+    epilogue: EXIT_CODES_TEXT,
+    async run({ values, json, positionals }) {
+      const { value, ...rest } = values;
+      if (value !== undefined || positionals.length > 0) {
+        throw new UsageError(`${value !== undefined ? '--value' : 'an argument'} refused: ${
+          (await import('./secret-value-input.js')).VALUE_ON_COMMAND_LINE_REFUSED}`);
+      }
+      requireOptions(all, rest);
+      const brandId = uuidFlag(rest, 'brand')!;
+      const print: Print = (human, data) => console.log(json ? JSON.stringify(snakeCase(data)) : human);
+      try {
+        await action(await secretsClient(rest), rest, brandId, print);
+        return EXIT.ok;
+      } catch (error) {
+        return reportError(json, error);
+      }
+    },
+  };
+}
+
+async function secretsClient(values: Values): Promise<SecretsClient> {
+  const supabase = await connectSupabase(values);
+  const { createSecretsClient } = await import('../client/secrets.js');
+  return createSecretsClient(supabase);
+}
+
+async function readValue(): Promise<string> {
+  return (await import('./secret-value-input.js')).readSecretValue();
+}
+
+const create = subcommand({
+  summary: 'create a secret; its value is read from standard input or a hidden prompt',
+  description: VALUE_HELP,
+  options: {
+    name: { type: 'string', value: 'text', required: true, description: '1-100 characters of A-Z a-z 0-9 space . _ - (unique per brand, ignoring case)' },
+    ...descriptionOption,
+  },
+}, async (client, v, brandId, print) => {
+  const value = await readValue();
+  const { secretId } = await client.createBrandSecret({
+    brandId, name: v.name as string, value, ...(v.description !== undefined ? { description: v.description as string } : {}),
+  });
+  print(`Created secret ${secretId}. Its value is stored encrypted and is never shown again; refer to it by this id.`, { secretId });
+});
+
+const list = subcommand({
+  summary: "list the brand's secrets (names and times, never values), newest first",
+  options: {
+    limit: { type: 'string', value: '1-200', description: 'items per page (default 50)' },
+    cursor: { type: 'string', value: 'cursor', description: 'the next_cursor of a previous page' },
+    all: { type: 'boolean', description: 'follow next_cursor to the last page' },
+  },
+}, async (client, v, brandId, print) => {
+  const limit = intFlag(v, 'limit');
+  const fetchPage = (cursor?: string) => client.listBrandSecrets({
+    brandId, ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
+  });
+  let page = await fetchPage(v.cursor as string | undefined);
+  const items = [...page.items];
+  while (v.all && page.nextCursor) {
+    page = await fetchPage(page.nextCursor);
+    items.push(...page.items);
+  }
+  const lines = items.map((s) => `${s.id}  ${s.name}  updated ${s.updatedAt}  last used ${s.lastAccessedAt ?? 'never'}` +
+    `${s.description ? `  — ${s.description}` : ''}`);
+  print([...lines, ...(page.nextCursor ? [`next cursor: ${page.nextCursor}`] : []), `${items.length} secret(s)`].join('\n'),
+    { items, nextCursor: page.nextCursor });
+});
+
+const update = subcommand({
+  summary: 'rename, re-describe and/or replace the value of a secret (its id stays)',
+  description: `${VALUE_HELP}\nThe value is read only with --replace-value.`,
+  options: {
+    ...secretOption,
+    name: { type: 'string', value: 'text', description: 'the new name' },
+    ...descriptionOption,
+    'replace-value': { type: 'boolean', description: 'replace the value (read from standard input or the prompt)' },
+  },
+}, async (client, v, brandId, print) => {
+  const secretId = uuidFlag(v, 'secret')!;
+  if (v.name === undefined && v.description === undefined && !v['replace-value']) {
+    throw new UsageError('nothing to update: give --name, --description or --replace-value');
+  }
+  const value = v['replace-value'] ? await readValue() : undefined;
+  const updated = await client.updateBrandSecret({
+    brandId, secretId,
+    ...(v.name !== undefined ? { name: v.name as string } : {}),
+    ...(v.description !== undefined ? { description: v.description as string } : {}),
+    ...(value !== undefined ? { value } : {}),
+  });
+  print(`Updated secret ${updated.secretId} at ${updated.updatedAt}`, updated);
+});
+
+const remove = subcommand({
+  summary: 'delete a secret: its value is destroyed; the audit trail keeps the record',
+  options: { ...secretOption },
+}, async (client, v, brandId, print) => {
+  const deleted = await client.deleteBrandSecret({ brandId, secretId: uuidFlag(v, 'secret')! });
+  print(`Deleted secret ${deleted.secretId}; its value is destroyed.`, deleted);
+});
+
+/** `mintid secrets <create|list|update|delete>`. */
+export const secretsCommand: Command = {
+  summary: "manage a brand's secrets (write-only values for server-side steps)",
+  subcommands: { create, list, update, delete: remove },
+  epilogue: EXIT_CODES_TEXT,
+};

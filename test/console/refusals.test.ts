@@ -106,7 +106,8 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'New credential' });
     await dialog.getByLabel('Name').fill('Never created');
     await dialog.getByLabel('Scopes').fill('products:read');
-    const [{ user_id: userId }] = await stack.db.admin`select id as user_id from auth.users where email = ${email}`;
+    const [row] = await stack.db.admin<{ user_id: string }[]>`select id as user_id from auth.users where email = ${email}`;
+    const userId = row!.user_id;
     await stack.db.rpc('operator', 'set_brand_member_role', { _brand_id: DEMO_BRAND_ID, _user_id: userId, _role: 'member' });
     await dialog.getByRole('button', { name: 'Create', exact: true }).click();
     const alert = dialog.getByRole('alert');

@@ -112,8 +112,8 @@ function DeleteSecretDialog(props: { api: Api; brandId: string; secret: BrandSec
       <p class="notice notice-danger">
         The value of <strong>{secret.name}</strong> is destroyed; the audit record stays.{' '}
         {secret.lastAccessedAt
-          ? <>It was last used by server-side code on <strong>{formatTime(secret.lastAccessedAt)}</strong>: whatever read it then will fail.</>
-          : <>It has never been used by server-side code.</>}
+          ? <>It was last used on <strong>{formatTime(secret.lastAccessedAt)}</strong>, read by server-side code with the service key (<code>read_brand_secret</code>, by its id <code>{secret.id}</code>): whatever reads it there fails from now on.</>
+          : <>It has never been used: no server-side code has read it (<code>read_brand_secret</code>, id <code>{secret.id}</code>).</>}
       </p>
       <ErrorNotice error={error} />
       <div class="dialog-actions">

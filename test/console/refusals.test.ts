@@ -93,6 +93,13 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     await page.getByText('No credentials yet.').waitFor();
+    // Focus is back on the button that opened the dialog; the keyboard alone opens it again.
+    const opener = page.getByRole('button', { name: 'New credential' }).first();
+    expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('dialog', { name: 'New credential' }).getByLabel('Name')
+      .evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
   });
 
   it('a role taken away while a dialog is open: the server\'s 403 names the role held and the role needed', SLOW, async () => {

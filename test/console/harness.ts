@@ -34,9 +34,9 @@ export function findChromium(): string | null {
   return null;
 }
 
-export const SKIP_MESSAGE = 'console browser tests SKIPPED: no Chromium found (looked for $MINTID_CHROMIUM, '
-  + `${CANDIDATES.join(', ')}). Enable them with \`apt-get install -y chromium\` (Debian/Ubuntu) or `
-  + 'MINTID_CHROMIUM=/path/to/chrome npm test.';
+export const SKIP_MESSAGE = 'console browser tests SKIPPED: no Chromium found ('
+  + (process.env.MINTID_CHROMIUM ? `MINTID_CHROMIUM=${process.env.MINTID_CHROMIUM} is not an executable` : `looked for ${CANDIDATES.join(', ')}`)
+  + '). Enable them with `apt-get install -y chromium` (Debian/Ubuntu) or MINTID_CHROMIUM=/path/to/chrome npm test.';
 
 export interface RecordedRequest {
   url: string;

@@ -312,6 +312,30 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await page.close();
   });
 
+  it('375 px: every section of the owner (audit trail, members, secrets, a credential history and revoke dialog)', SLOW, async () => {
+    const { page } = await stack.newPage({ width: 375, height: 812 });
+    await signIn(page, stack, DEMO_USERS.owner.email, DEMO_PASSWORDS.owner);
+    await rowOf(page, 'Shop backend').getByRole('button', { name: 'History' }).click();
+    await page.getByRole('list', { name: 'Audit trail of Shop backend' }).getByRole('listitem').first().waitFor();
+    await screen(page, 'credential-history');
+    await page.keyboard.press('Escape');
+    await rowOf(page, 'Shop backend').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog', { name: 'Revoke Shop backend?' }).getByLabel('Reason code').waitFor();
+    await screen(page, 'revoke-confirm');
+    await page.keyboard.press('Escape');
+    for (const [link, name, ready] of [
+      ['Audit trail', 'brand-audit', () => page.getByRole('list', { name: /audit trail of/i }).getByRole('listitem').first()],
+      ['Members', 'members', () => page.getByRole('table', { name: 'Members' }).getByRole('row').nth(1)],
+      ['Secrets', 'secrets', () => page.getByRole('heading', { name: 'Secrets' })],
+    ] as const) {
+      await page.getByRole('link', { name: link }).click();
+      await ready().waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(375);
+      await screen(page, name);
+    }
+    await page.close();
+  });
+
   it('no request the browser sent contains a plaintext secret', () => {
     expect(shownSecrets.length).toBeGreaterThanOrEqual(3);
     expect(stack.requests.length).toBeGreaterThan(10);

@@ -2,6 +2,7 @@
 // itself, newest first, with "Load more". Actors that are members are shown by e-mail.
 import { useEffect, useState } from 'preact/hooks';
 import type { Api, BrandEvent, MyBrand } from '../api.js';
+import { useActorNames } from '../use-actor-names.js';
 import { AuditList } from './AuditList.js';
 import { EmptyState } from './EmptyState.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -13,8 +14,8 @@ export function BrandAuditPage(props: { api: Api; brand: MyBrand }) {
   const [cursor, setCursor] = useState<string | null>(null);
   const [pending, setPending] = useState(true);
   const [error, setError] = useState<unknown>(null);
-  const [emails, setEmails] = useState<Map<string, string>>(new Map());
   const [names, setNames] = useState<Map<string, string>>(new Map());
+  const actorName = useActorNames(props.api, props.brand.brandId);
 
   async function load(after: string | null) {
     setPending(true);
@@ -31,10 +32,6 @@ export function BrandAuditPage(props: { api: Api; brand: MyBrand }) {
   }
   useEffect(() => {
     load(null);
-    props.api.brands.listMembers({ brandId: props.brand.brandId }).then(
-      ({ items: members }) => setEmails(new Map(members.filter((m) => m.email).map((m) => [m.userId, m.email!]))),
-      () => {},
-    );
     // Subjects by name where the listing still knows them (first pages only; ids otherwise).
     Promise.all([
       props.api.credentials.listCredentials({ brandId: props.brand.brandId, limit: 200 }).then((p) => p.items.map((c) => [c.id, c.name] as const), () => []),
@@ -42,7 +39,8 @@ export function BrandAuditPage(props: { api: Api; brand: MyBrand }) {
     ]).then(([credentials, secrets]) => setNames(new Map([...credentials, ...secrets, [props.brand.brandId, props.brand.name]])));
   }, [props.brand.brandId]);
   const subjectLabel = (e: BrandEvent) => {
-    const known = names.get(e.subjectId) ?? (e.subjectType === 'member' ? emails.get(e.subjectId) : undefined);
+    const email = actorName(e.subjectId);
+    const known = names.get(e.subjectId) ?? (e.subjectType === 'member' && email !== e.subjectId ? email : undefined);
     return `${SUBJECT[e.subjectType] ?? e.subjectType} ${known ?? e.subjectId.slice(0, 8)}`;
   };
 
@@ -59,7 +57,7 @@ export function BrandAuditPage(props: { api: Api; brand: MyBrand }) {
       {!pending && !error && items.length === 0 ? <EmptyState title="Nothing has happened in this brand yet." /> : null}
       {items.length > 0 ? (
         <div class="card">
-          <AuditList label={`Audit trail of ${props.brand.name}`} actorName={(actor) => emails.get(actor) ?? actor}
+          <AuditList label={`Audit trail of ${props.brand.name}`} actorName={actorName}
             entries={items.map((e) => ({
               id: e.id, action: e.action, actor: e.actor, reason: e.reason, occurredAt: e.occurredAt, reasonCode: e.reasonCode ?? null, details: e.details,
               subject: subjectLabel(e),

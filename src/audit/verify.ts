@@ -8,10 +8,25 @@ export interface AuditBreak {
   what: string;
 }
 
+/** A brand's chain head: the last record's seq and digest (hex). Not secret; keep copies outside the database. */
+export interface ChainHead {
+  brandId: string;
+  seq: string;
+  digest: string;
+}
+
+export interface VerifyOptions {
+  brandId?: string;
+  /** Heads saved by an earlier run: each brand's chain must still hold that record with that digest. */
+  anchors?: ChainHead[];
+}
+
 export interface VerifyReport {
   brands: number;
   records: number;
   credentials: number;
+  /** Every verified brand's head now (brands with records only). */
+  heads: ChainHead[];
   /** Every break found, schema breaks first, then brand by brand in seq order. */
   breaks: AuditBreak[];
 }
@@ -35,6 +50,7 @@ const SECRET_CHANGES = new Set(['created', 'rotated']);
 interface CredentialFacts {
   created: string | null;
   revoked: string | null;
+  revokedReason: string | null;
   rotated: string | null;
   /** seq and fingerprint of the latest secret change */
   secret: { seq: string; fingerprint: Buffer | null } | null;
@@ -44,6 +60,7 @@ interface CredentialRow {
   id: string;
   brand_id: string;
   client_secret_hash: string;
+  revocation_reason: string | null;
   revoked: boolean;
   rotated: boolean;
   expired: boolean;
@@ -62,12 +79,14 @@ type Tx = TransactionSql<Record<string, never>>;
  * lookup); the stored secret hash is the one the latest secret change recorded; a rotated row has
  * a rotated record. Reads one consistent snapshot. Reports every break; prints nothing.
  */
-export async function verifyAuditTrail(sql: Sql, options: { brandId?: string } = {}): Promise<VerifyReport> {
+export async function verifyAuditTrail(sql: Sql, options: VerifyOptions = {}): Promise<VerifyReport> {
   return sql.begin('isolation level repeatable read read only', async (tx) => verifyInSnapshot(tx as Tx, options)) as Promise<VerifyReport>;
 }
 
-async function verifyInSnapshot(tx: Tx, options: { brandId?: string }): Promise<VerifyReport> {
+async function verifyInSnapshot(tx: Tx, options: VerifyOptions): Promise<VerifyReport> {
   const breaks: AuditBreak[] = [];
+  const heads: ChainHead[] = [];
+  const anchors = new Map((options.anchors ?? []).map((a) => [a.brandId, a]));
   await tx`set local search_path = pg_catalog`;
   breaks.push(...(await schemaBreaks(tx)));
 
@@ -82,10 +101,12 @@ async function verifyInSnapshot(tx: Tx, options: { brandId?: string }): Promise<
   let credentials = 0;
   for (const brandId of brandIds) {
     const facts = new Map<string, CredentialFacts>();
-    const factsOf = (id: string) => facts.get(id) ?? facts.set(id, { created: null, revoked: null, rotated: null, secret: null }).get(id)!;
+    const factsOf = (id: string) => facts.get(id) ?? facts.set(id, { created: null, revoked: null, revokedReason: null, rotated: null, secret: null }).get(id)!;
     let expectedSeq = 1n;
     let prev: Buffer | null = null;
     const chainBreak = (seq: string, what: string) => breaks.push({ brandId, seq, what });
+    const anchor = anchors.get(brandId);
+    let lastSeq: string | null = null;
 
     const cursor = tx.unsafe<ChainRecord[]>(
       `select ${CHAIN_RECORD_COLUMNS} from mintid.audit_records r where r.brand_id = $1 order by r.seq`, [brandId],
@@ -119,7 +140,10 @@ async function verifyInSnapshot(tx: Tx, options: { brandId?: string }): Promise<
           } else {
             const f = factsOf(record.subject_id);
             if (record.action === 'created') f.created ??= record.seq;
-            if (record.action === 'revoked') f.revoked ??= record.seq;
+            if (record.action === 'revoked' && f.revoked === null) {
+              f.revoked = record.seq;
+              f.revokedReason = record.reason;
+            }
             if (record.action === 'rotated') f.rotated = record.seq;
             if (SECRET_CHANGES.has(record.action) || record.secret_fingerprint !== null) {
               f.secret = { seq: record.seq, fingerprint: record.secret_fingerprint };
@@ -128,13 +152,22 @@ async function verifyInSnapshot(tx: Tx, options: { brandId?: string }): Promise<
         } else if (record.credential_id !== null) {
           chainBreak(record.seq, `${record.subject_type} record carries a credential_id`);
         }
+        if (anchor && anchor.seq === record.seq && anchor.digest !== record.digest.toString('hex')) {
+          chainBreak(record.seq, `digest differs from the anchor saved earlier: the chain was rewritten up to here`);
+        }
         expectedSeq = seq + 1n;
         prev = record.digest;
+        lastSeq = record.seq;
       }
     }
 
+    if (lastSeq !== null && prev !== null) heads.push({ brandId, seq: lastSeq, digest: prev.toString('hex') });
+    if (anchor && (lastSeq === null || BigInt(lastSeq) < BigInt(anchor.seq))) {
+      breaks.push({ brandId, seq: anchor.seq, what: `the chain ends at seq ${lastSeq ?? 0} but the anchor saved earlier has seq ${anchor.seq}: records were removed from its end` });
+    }
+
     const rows = await tx.unsafe<CredentialRow[]>(`
-      select c.id::text as id, c.brand_id::text as brand_id, c.client_secret_hash,
+      select c.id::text as id, c.brand_id::text as brand_id, c.client_secret_hash, c.revocation_reason,
              c.revoked_at is not null as revoked, c.secret_rotated_at is not null as rotated,
              coalesce(c.expires_at <= now(), false) as expired,
              mintid.credential_status(c.revoked_at, c.expires_at) as status_function,
@@ -142,11 +175,14 @@ async function verifyInSnapshot(tx: Tx, options: { brandId?: string }): Promise<
       from mintid.api_credentials c where c.brand_id = $1 order by c.created_at, c.id`, [brandId]);
     for (const row of rows) {
       credentials += 1;
-      const f = facts.get(row.id) ?? { created: null, revoked: null, rotated: null, secret: null };
+      const f = facts.get(row.id) ?? { created: null, revoked: null, revokedReason: null, rotated: null, secret: null };
       const at = (seq: string | null, what: string) => breaks.push({ brandId, seq, what: `credential ${row.id}: ${what}` });
       if (f.created === null) at(null, 'has no created record');
       if (row.revoked && f.revoked === null) at(null, 'is revoked but has no revoked record');
       if (!row.revoked && f.revoked !== null) at(f.revoked, 'has a revoked record but is not revoked (un-revoked)');
+      if (row.revoked && f.revoked !== null && row.revocation_reason !== f.revokedReason) {
+        at(f.revoked, 'its revocation reason differs from the one its revoked record holds');
+      }
       if (row.rotated && f.rotated === null) at(null, 'has secret_rotated_at set but no rotated record');
       if (!row.rotated && f.rotated !== null) at(f.rotated, 'has a rotated record but no secret_rotated_at');
       if (f.secret === null || f.secret.fingerprint === null) {
@@ -161,7 +197,12 @@ async function verifyInSnapshot(tx: Tx, options: { brandId?: string }): Promise<
       }
     }
   }
-  return { brands: brandIds.length, records, credentials, breaks };
+  for (const anchor of anchors.values()) {
+    if (!brandIds.includes(anchor.brandId) && (!options.brandId || options.brandId === anchor.brandId)) {
+      breaks.push({ brandId: anchor.brandId, seq: anchor.seq, what: 'the brand has no audit records any more, but the anchor saved earlier has some' });
+    }
+  }
+  return { brands: brandIds.length, records, credentials, heads, breaks };
 }
 
 async function schemaBreaks(tx: Tx): Promise<AuditBreak[]> {

@@ -17,19 +17,31 @@ Connects directly to DATABASE_URL (a privileged login), or to the local embedded
 .mintid/ when DATABASE_URL is unset (the running one when \`npm start\` runs in this folder).`,
   options: {
     brand: { type: 'string', value: 'uuid', description: 'verify one brand only' },
+    anchor: {
+      type: 'string', value: 'file',
+      description: 'compare with the chain heads saved in this file by an earlier run, then save the new ones (only when no break)',
+    },
     json: { type: 'boolean', description: 'the report as JSON on stdout' },
   },
   epilogue: `Exit codes: 0 no break, ${EXIT_AUDIT_BROKEN} a break was found (the first is named: brand, seq, what), 1 unexpected, 2 usage.
 Environment: DATABASE_URL, MINTID_DB_PORT, MINTID_STATE_DIR.`,
   async run({ values }) {
     const brandId = uuidFlag(values, 'brand')?.toLowerCase();
-    const [{ default: postgres }, { describeBreak, verifyAuditTrail }] = await Promise.all([
-      import('postgres'), import('../audit/verify.js'),
+    const anchorFile = typeof values.anchor === 'string' ? values.anchor : undefined;
+    const [{ default: postgres }, { describeBreak, verifyAuditTrail }, { readAnchors, writeAnchors }] = await Promise.all([
+      import('postgres'), import('../audit/verify.js'), import('../audit/anchors.js'),
     ]);
+    const anchors = anchorFile ? await readAnchors(anchorFile) : [];
     const database = await openDatabase();
     const sql = postgres(database.adminUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'mintid audit verify' } });
     try {
-      const report = await verifyAuditTrail(sql, brandId ? { brandId } : {});
+      const report = await verifyAuditTrail(sql, { anchors, ...(brandId ? { brandId } : {}) }).catch((error: { code?: string }) => {
+        if (error.code === '42P01' || error.code === '3F000') {
+          throw new Error('this database has no MintID audit trail (mintid.audit_records); apply the migrations first: mintid migrate');
+        }
+        throw error;
+      });
+      if (anchorFile && report.breaks.length === 0) await writeAnchors(anchorFile, anchors, report.heads);
       if (values.json) {
         console.log(JSON.stringify({ ok: report.breaks.length === 0, ...report }));
       } else if (report.breaks.length === 0) {

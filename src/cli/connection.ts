@@ -84,6 +84,12 @@ export async function reportError(json: boolean, error: unknown): Promise<number
     let message = error.message;
     if (error.reason === 'client_validation') {
       message = message.replace(/^Invalid input: (\w+)/, (all, param: string) => (FLAG_OF[param] ? `Invalid input: ${FLAG_OF[param]}` : all));
+    } else if (error.code === 'invalid_input') {
+      // The database names its parameters (`_expires_at must be in the future`); say the flag.
+      message = message.replace(/(?<![\w$])_([a-z_]+)\b/g, (all, param: string) => {
+        const flag = FLAG_OF[param.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())];
+        return flag ?? all;
+      });
     }
     return printError(json, EXIT[error.code], { code: error.code, message, reason: error.reason, hint: error.hint });
   }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { runCommand, type Command } from './args.js';
 import { auditCommand } from './audit.js';
+import { brandsCommand, membersCommand } from './brands.js';
 import { credentialsCommand } from './credentials.js';
 import { envCommand } from './env.js';
 import { EXIT } from './exit-codes.js';
@@ -25,6 +26,8 @@ const mintid: Command = {
     migrate: migrateCommand,
     env: envCommand,
     credentials: credentialsCommand,
+    brands: brandsCommand,
+    members: membersCommand,
     secrets: secretsCommand,
     audit: auditCommand,
     'signing-key': signingKeyCommand,

@@ -192,6 +192,13 @@ describe.concurrent('mintid credentials exit codes', () => {
     expect(JSON.parse(run.stderr).error.reason).toBe('expires_at_not_future');
   });
 
+  it('names the flag, not the RPC parameter, in the server\'s 400 message', async () => {
+    const run = await mintid(['create', '--name', 'x', '--scopes', 'a:b', '--expires-at', '2020-01-01T00:00:00Z']);
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain('Invalid input: --expires-at must be in the future (expires_at_not_future)');
+    expect(run.stderr).not.toContain('_expires_at');
+  });
+
   it('exits 5 for a credential that is not in the brand', async () => {
     const run = await mintid(['revoke', '--credential', '00000000-0000-4000-8000-000000000000', '--reason', 'x', '--json']);
     expect(run.code).toBe(5);

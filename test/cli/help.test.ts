@@ -1,7 +1,7 @@
 // The shared flag parser through the real binary (the build): --help/-h at every level prints
 // usage and exits 0 without doing anything, unknown options exit 2 everywhere, missing flags are
 // reported at once with their environment variables, bad values are usage errors naming the flag.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,13 +34,23 @@ function mintid(args: string[], env: Record<string, string | undefined> = {}): P
   });
 }
 
-const COMMANDS = [
-  [], ['start'], ['migrate'], ['env'], ['signing-key'], ['help'],
-  ['credentials'], ['credentials', 'create'], ['credentials', 'list'], ['credentials', 'rotate'],
-  ['credentials', 'revoke'], ['credentials', 'events'],
-];
+/** Every command path, discovered from the usage texts (so a new command is covered without a line here). */
+function discover(path: string[] = []): string[][] {
+  const run = spawnSync(process.execPath, [bin, ...path, '--help'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: undefined } });
+  const section = /\nCommands:\n([\s\S]*?)\n\n/.exec(run.stdout)?.[1] ?? '';
+  const subs = [...section.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]!);
+  return [path, ...subs.flatMap((sub) => discover([...path, sub]))];
+}
+const COMMANDS = discover();
 
 describe('--help and -h', () => {
+  it('finds every command (at least the ones of this round)', () => {
+    const names = COMMANDS.map((c) => c.join(' '));
+    for (const name of ['start', 'migrate', 'env', 'signing-key', 'help', 'credentials create', 'credentials events', 'audit verify']) {
+      expect(names).toContain(name);
+    }
+  });
+
   it.each(COMMANDS.flatMap((c) => [[[...c, '--help'].join(' ')], [[...c, '-h'].join(' ')]]))(
     '`mintid %s` prints its usage and exits 0', async (line) => {
       const run = await mintid(line.split(' '));

@@ -466,6 +466,12 @@ describe('no value or ciphertext leaves through a user-facing path', () => {
     outputs.push(await db.rpc(userCaller(f.users.admin), 'read_brand_secret', { _brand_id: f.brandId, _secret_id: id }).catch((e) => ({ ...e })));
     outputs.push(await records(id));
     outputs.push(await db.rpc(admin(), 'delete_brand_secret', { _brand_id: f.brandId, _secret_id: id }));
+    const events = await db.rpc<{ items: { subject_type: string; subject_id: string; action: string; details: unknown }[] }>(
+      admin(), 'list_brand_events', { _brand_id: f.brandId, _limit: 200 });
+    expect(events.items.filter((e) => e.subject_id === id).map((e) => [e.subject_type, e.action, e.details])).toEqual([
+      ['secret', 'secret_deleted', {}], ['secret', 'secret_updated', { changed: ['value'] }], ['secret', 'secret_created', {}],
+    ]);
+    outputs.push(events);
     outputs.push(await db.admin`select * from mintid.brand_secrets where id = ${id}`);
     const text = JSON.stringify(outputs);
     for (const needle of [value, replaced, ciphertext, ciphertext.slice(0, 24)]) expect(text).not.toContain(needle);

@@ -3,7 +3,8 @@
 // the chain in Node and reconciles it with the rows. Each case tampers in its own fresh database.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyAuditTrail, type AuditBreak } from '../../src/audit/verify.js';
+import { CHAIN_RECORD_COLUMNS, recordDigest, type ChainRecord } from '../../src/audit/chain.js';
+import { verifyAuditTrail, type AuditBreak, type ChainHead } from '../../src/audit/verify.js';
 import { createTestDatabase, type TestDatabase, type Tx } from '../support/database.js';
 import { CATEGORY, expectPgError } from '../support/errors.js';
 import { createArgs, phc, seedBrands, serviceCaller, userCaller, type BrandFixture } from '../support/fixtures.js';
@@ -122,6 +123,21 @@ describe('un-revoking', () => {
     const report = await verify(s);
     expect(report.breaks.filter((b) => b.brandId === null)).toEqual([]); // every trigger still on
     expect(report.breaks[0]?.what).toMatch(/un-revoked/);
+  });
+});
+
+describe('rewriting a revocation reason', () => {
+  it('is caught when the owner rewrites the row\'s reason with the guard disabled', async () => {
+    const s = await scenario();
+    await owner(s, async (tx) => {
+      await tx`alter table mintid.api_credentials disable trigger guard_api_credential`;
+      await tx`update mintid.api_credentials set revocation_reason = 'routine clean-up' where id = ${s.revoked}`;
+      await tx`alter table mintid.api_credentials enable always trigger guard_api_credential`;
+    });
+    expect(await firstBreak(s)).toEqual({
+      brandId: s.f.brandId, seq: await s.seqOf(s.revoked, 'revoked'),
+      what: `credential ${s.revoked}: its revocation reason differs from the one its revoked record holds`,
+    });
   });
 });
 
@@ -298,5 +314,71 @@ describe('other owner moves', () => {
       await tx`delete from mintid.audit_actions where action = 'brand_renamed'`;
     });
     expect((await firstBreak(s))?.what).toBe('action brand.brand_renamed is not a registered audit action');
+  });
+});
+
+describe('anchors: chain heads kept outside the database', () => {
+  /** The owner rewrites a record's reason and recomputes every digest after it: a perfect forgery. */
+  async function rewriteChainFrom(s: Scenario, seq: string, reason: string): Promise<void> {
+    await owner(s, async (tx) => {
+      await tx`alter table mintid.audit_records disable trigger refuse_audit_record_update_delete`;
+      const records = await tx.unsafe<ChainRecord[]>(`select ${CHAIN_RECORD_COLUMNS} from mintid.audit_records r
+        where r.brand_id = $1 order by r.seq`, [s.f.brandId]);
+      let prev: Buffer | null = null;
+      for (const record of records) {
+        if (BigInt(record.seq) >= BigInt(seq)) {
+          const changed: ChainRecord = { ...record, reason: record.seq === seq ? reason : record.reason, prev_digest: prev };
+          const digest = recordDigest(changed);
+          await tx`update mintid.audit_records set reason = ${changed.reason}, prev_digest = ${prev}, digest = ${digest} where id = ${record.id}`;
+          prev = digest;
+        } else {
+          prev = record.digest;
+        }
+      }
+      await tx`alter table mintid.audit_records enable always trigger refuse_audit_record_update_delete`;
+    });
+  }
+  const headsOf = async (s: Scenario): Promise<ChainHead[]> => (await verify(s)).heads;
+
+  it('reports each brand\'s head (last seq and digest) on a clean run', async () => {
+    const s = await scenario();
+    const heads = await headsOf(s);
+    const [last] = await s.db.admin`select seq::text, encode(digest, 'hex') as digest from mintid.audit_records
+      where brand_id = ${s.f.brandId} order by seq desc limit 1`;
+    expect(heads).toContainEqual({ brandId: s.f.brandId, seq: last!.seq, digest: last!.digest });
+    expect(heads).toHaveLength(2);
+  });
+
+  it('still verifies while new records are appended after the anchor', async () => {
+    const s = await scenario();
+    const anchors = await headsOf(s);
+    await s.db.rpc(userCaller(s.f.users.admin), 'revoke_api_credential_record', { _brand_id: s.f.brandId, _credential_id: s.active, _reason: 'later' });
+    expect((await verifyAuditTrail(s.db.admin, { anchors })).breaks).toEqual([]);
+  });
+
+  it('catches a chain rewritten with recomputed digests, which only an anchor can show', async () => {
+    const s = await scenario();
+    const anchors = await headsOf(s);
+    const seq = await s.seqOf(s.rotated, 'rotated');
+    await rewriteChainFrom(s, seq, 'nothing happened');
+    expect((await verify(s)).breaks).toEqual([]); // a perfect forgery without an anchor
+    const found = (await verifyAuditTrail(s.db.admin, { anchors })).breaks.find((b) => b.brandId === s.f.brandId);
+    expect(found?.what).toBe('digest differs from the anchor saved earlier: the chain was rewritten up to here');
+  });
+
+  it('catches records removed from the end of the chain', async () => {
+    const s = await scenario();
+    const anchors = await headsOf(s);
+    const anchor = anchors.find((a) => a.brandId === s.f.brandId)!;
+    await owner(s, async (tx) => {
+      await tx`alter table mintid.audit_records disable trigger refuse_audit_record_update_delete`;
+      await tx`delete from mintid.audit_records where brand_id = ${s.f.brandId} and seq = ${anchor.seq}`; // the member_added record
+      await tx`alter table mintid.audit_records enable always trigger refuse_audit_record_update_delete`;
+    });
+    expect((await verify(s)).breaks).toEqual([]); // nothing in the rows contradicts it
+    expect((await verifyAuditTrail(s.db.admin, { anchors })).breaks).toEqual([{
+      brandId: s.f.brandId, seq: anchor.seq,
+      what: `the chain ends at seq ${BigInt(anchor.seq) - 1n} but the anchor saved earlier has seq ${anchor.seq}: records were removed from its end`,
+    }]);
   });
 });

@@ -1,11 +1,13 @@
 // The local stand-in for Supabase Vault (src/local/vault.sql): the interface the migrations use on
 // hosted Supabase (signatures, view, update semantics, unique names, delete, grants), and the
 // cipher under it (authenticated, keyed outside anything the API roles or the owner can read).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '../../src/local/migrate.js';
 import { createTestDatabase, type Caller, type TestDatabase } from '../support/database.js';
 import { expectPgError } from '../support/errors.js';
 import { anonCaller, serviceCaller, userCaller } from '../support/fixtures.js';
+import { databaseUrl } from '../support/urls.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -257,5 +259,31 @@ describe('the key', () => {
     const [after] = await db.admin`select key from vault_local_key.root_key`;
     expect(Buffer.compare(after!.key as Buffer, before!.key as Buffer)).toBe(0);
     expect((await decrypted(id))!.decrypted_secret).toBe('kept across a re-run');
+  });
+});
+
+describe('the platform step for a login that is not a superuser (as on hosted Supabase)', () => {
+  const config = inject('database');
+
+  it('only checks that Vault is there, and says so when it is missing', async () => {
+    const [who] = await db.as('operator', (tx) => tx`select rolsuper from pg_roles where rolname = current_user`);
+    if (who!.rolsuper) {
+      console.warn('skipped: the operator login of this server is a superuser, so there is no non-superuser login to migrate as');
+      return;
+    }
+    expect((await migrate({ databaseUrl: db.urls.operator })).applied).toEqual([]);
+    const name = `mintid_v_${config.runId}`;
+    const admin = postgres(config.adminUrl, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create database ${name} template ${config.template}`);
+      const fresh = postgres(databaseUrl(config.adminUrl, name), { max: 1, onnotice: () => {} });
+      await fresh.unsafe('drop schema vault cascade');
+      await fresh.end();
+      await expect(migrate({ databaseUrl: databaseUrl(config.operatorUrl, name) }))
+        .rejects.toThrow(/lacks Supabase platform objects \(Supabase Vault .*\) and this login is not a superuser/);
+    } finally {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
   });
 });

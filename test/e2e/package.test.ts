@@ -80,6 +80,19 @@ describe.each(['./client', '.'])('the import graph of %s', (entry) => {
   });
 });
 
+describe('the two entries', () => {
+  it('export the same client: every export of . that is not a secrets helper is in ./client', async () => {
+    const load = (entry: string) => import(path.join(ROOT, pkg.exports[entry]!.default)) as Promise<Record<string, unknown>>;
+    const [root, client] = [Object.keys(await load('.')), Object.keys(await load('./client'))];
+    const secrets = new Set<string>();
+    for (const file of ['generate', 'phc', 'browser']) {
+      for (const name of Object.keys(await import(path.join(ROOT, 'dist/src/secrets', `${file}.js`)))) secrets.add(name);
+    }
+    expect(client.filter((name) => !root.includes(name))).toEqual([]);
+    expect(root.filter((name) => !client.includes(name) && !secrets.has(name))).toEqual([]);
+  });
+});
+
 describe('a plain .mjs file importing mintid-credentials/client', () => {
   let t: TestApi;
   beforeAll(async () => {

@@ -1,0 +1,104 @@
+// `mintid brands …` and `mintid members …` through the real binary against the real gateway.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, userToken, type TestApi } from '../support/api.js';
+
+const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
+let t: TestApi;
+beforeAll(async () => {
+  t = await startTestApi();
+});
+afterAll(() => t.close());
+
+interface Run { code: number; stdout: string; stderr: string }
+function mintid(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  const base: Record<string, string | undefined> = {
+    ...process.env, DATABASE_URL: undefined,
+    MINTID_URL: t.url, MINTID_KEY: t.keys.anonKey, MINTID_TOKEN: t.tokens.owner, MINTID_BRAND_ID: t.brandId,
+  };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...base, ...env } as NodeJS.ProcessEnv, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+  });
+}
+async function newUser(): Promise<{ id: string; email: string; token: string }> {
+  const id = randomUUID();
+  const email = `cli-${id.slice(0, 8)}@example.test`;
+  await t.db.admin`insert into auth.users (id, email, role, aud) values (${id}, ${email}, 'authenticated', 'authenticated')`;
+  return { id, email, token: await userToken(id) };
+}
+
+describe('mintid brands', () => {
+  it('creates a brand for the signed-in user and lists it with the role', async () => {
+    const user = await newUser();
+    const created = await mintid(['brands', 'create', '--name', 'CLI brand', '--json'], { MINTID_TOKEN: user.token });
+    expect(created.code, created.stderr).toBe(0);
+    const { brand_id } = JSON.parse(created.stdout) as { brand_id: string };
+    const listed = await mintid(['brands', 'list'], { MINTID_TOKEN: user.token });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`${brand_id}  owner   CLI brand`);
+    const events = await mintid(['brands', 'events', '--brand', brand_id, '--json'], { MINTID_TOKEN: user.token });
+    expect(JSON.parse(events.stdout).items.map((e: { action: string }) => e.action)).toEqual(['brand_created']);
+  });
+
+  it('exits 4 naming the role when a member reads the audit trail', async () => {
+    const run = await mintid(['brands', 'events'], { MINTID_TOKEN: t.tokens.member });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('(not_brand_admin)');
+    expect(run.stderr).toContain('hint: Your role in this brand is member; reading the audit trail needs owner or admin.');
+  });
+
+  it('exits 5 for the service key listing "my" brands (user_required)', async () => {
+    const run = await mintid(['brands', 'list'], { MINTID_KEY: t.keys.serviceRoleKey, MINTID_TOKEN: undefined });
+    expect([run.code, run.stderr.includes('(user_required)')]).toEqual([5, true]);
+  });
+
+  it('exits 2 for create without --name', async () => {
+    const run = await mintid(['brands', 'create']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/missing required option --name/);
+  });
+});
+
+describe('mintid members', () => {
+  it('adds, lists, changes the role of and removes a member', async () => {
+    const user = await newUser();
+    const add = await mintid(['members', 'add', '--email', user.email, '--role', 'member']);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toBe(`Added ${user.id} as member\n`);
+    expect((await mintid(['members', 'list'])).stdout).toMatch(new RegExp(`${user.id}  member  ${user.email}`));
+    expect((await mintid(['members', 'set-role', '--user', user.id, '--role', 'admin'])).code).toBe(0);
+    expect((await mintid(['members', 'list', '--json'])).stdout).toContain(`"user_id":"${user.id}","email":"${user.email}","role":"admin"`);
+    const remove = await mintid(['members', 'remove', '--user', user.id]);
+    expect([remove.code, remove.stdout]).toEqual([0, `Removed ${user.id}\n`]);
+  });
+
+  it('exits 4 with not_brand_owner when an admin adds a member', async () => {
+    const run = await mintid(['members', 'add', '--email', 'x@example.test', '--role', 'member'], { MINTID_TOKEN: t.tokens.admin });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('hint: Your role in this brand is admin; managing members needs owner.');
+  });
+
+  it('exits 5 for an unknown e-mail (user_not_found)', async () => {
+    const run = await mintid(['members', 'add', '--email', 'nobody@example.test', '--role', 'member']);
+    expect([run.code, run.stderr.includes('(user_not_found)')]).toEqual([5, true]);
+  });
+
+  it('exits 6 for the last owner (last_owner)', async () => {
+    const run = await mintid(['members', 'set-role', '--user', t.brands.users.owner, '--role', 'admin']);
+    expect([run.code, run.stderr.includes('(last_owner)')]).toEqual([6, true]);
+  });
+
+  it('exits 2 for a role outside owner, admin, member, before calling the API', async () => {
+    const run = await mintid(['members', 'set-role', '--user', t.brands.users.member, '--role', 'root'], { MINTID_URL: 'http://127.0.0.1:1' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--role must be one of owner, admin, member/);
+  });
+
+  it('exits 2 for a user id that is not a UUID', async () => {
+    const run = await mintid(['members', 'remove', '--user', 'bob']);
+    expect(run.code).toBe(2);
+  });
+});

@@ -19,14 +19,15 @@ async function signIn(page: Page, stack: ConsoleStack): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
+const shownSecrets: string[] = [];
+
 async function copySecret(page: Page): Promise<{ clientId: string; clientSecret: string }> {
   const region = page.getByRole('region', { name: 'Client secret' });
   await region.getByRole('button', { name: 'Copy secret' }).click();
   await expect.poll(() => region.getByRole('status').textContent()).toContain('copied');
-  return {
-    clientSecret: await page.evaluate(() => navigator.clipboard.readText()),
-    clientId: (await region.locator('dd code').first().textContent())!.trim(),
-  };
+  const clientSecret = await page.evaluate(() => navigator.clipboard.readText());
+  shownSecrets.push(clientSecret);
+  return { clientSecret, clientId: (await region.locator('dd code').first().textContent())!.trim() };
 }
 
 async function exchangeStatus(stack: ConsoleStack, clientId: string, clientSecret: string): Promise<number> {
@@ -132,5 +133,13 @@ describe.skipIf(!chromiumPath)('credential lifecycle in the console', () => {
     expect(second.some((text) => text.includes('Bulk 22'))).toBe(false);
     await page.getByRole('button', { name: 'Previous page' }).click();
     await expect.poll(() => table.getByRole('row').nth(1).textContent()).toContain('Bulk 22');
+  });
+
+  it('no request the browser sent holds a secret it showed (rotations with grace included)', () => {
+    expect(shownSecrets.length).toBe(3);
+    for (const request of stack.requests) {
+      const text = `${request.url}\n${request.body ?? ''}`;
+      for (const secret of shownSecrets) expect(text.includes(secret), request.url).toBe(false);
+    }
   });
 });

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
+import { HAS_LIFECYCLE } from '../lifecycle.js';
 import { makeSecret } from '../secret-maker.js';
 import { Dialog } from './Dialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -28,11 +29,11 @@ export function RotateDialog(props: { api: Api; brandId: string; credential: Cre
       const issued = await makeSecret({ withClientId: false, onStage: setStep });
       setStep('sending');
       const result = await props.api.credentials.rotateSecretRecord({
-        brandId: props.brandId, credentialId: credential.id, newSecretHash: issued.hash, reason, graceSeconds: grace,
-      });
+        brandId: props.brandId, credentialId: credential.id, newSecretHash: issued.hash, reason, ...(HAS_LIFECYCLE ? { graceSeconds: grace } : {}),
+      } as Parameters<Api['credentials']['rotateSecretRecord']>[0]);
       props.onRotated({
         credentialName: credential.name, clientId: credential.clientId, clientSecret: issued.clientSecret, hashMs: issued.hashMs, kind: 'rotated',
-        graceUntil: result.previousSecretExpiresAt,
+        graceUntil: (result as { previousSecretExpiresAt?: string | null }).previousSecretExpiresAt ?? null,
       });
     } catch (failure) {
       setError(failure);
@@ -52,13 +53,13 @@ export function RotateDialog(props: { api: Api; brandId: string; credential: Cre
           <span>Reason</span>
           <input name="reason" required maxLength={500} value={reason} disabled={busy} onInput={(e) => setReason(e.currentTarget.value)} data-autofocus />
         </label>
-        <div class="field">
+        {HAS_LIFECYCLE ? <div class="field">
           <label for="rotate-grace">Grace period for the current secret</label>
           <select id="rotate-grace" name="grace" value={String(grace)} disabled={busy} onChange={(e) => setGrace(Number(e.currentTarget.value))} aria-describedby="grace-help">
             {GRACE_OPTIONS.map(([seconds, label]) => <option key={seconds} value={String(seconds)}>{label}</option>)}
           </select>
           <small id="grace-help" class="muted">During the grace period both secrets work (never past the credential's expiry), so you can switch the integration over; the table shows when the old one was last used.</small>
-        </div>
+        </div> : null}
         {step ? <SecretProgress step={step} /> : null}
         <ErrorNotice error={error} />
         <div class="dialog-actions">

@@ -15,7 +15,9 @@ export type { MintIdErrorCode, PostgrestErrorLike } from './client/errors.js';
 export type {
   CreateCredentialParams, CreateCredentialRecordParams, CredentialEvent, CredentialStatus, CredentialSummary,
   ListCredentialsParams, ListEventsParams, Page, RevokeCredentialParams, RotateSecretParams, RotateSecretRecordParams,
+  EndRotationGraceParams, RevokeCredentialsParams, RevocationReasonCode,
 } from './client/schemas.js';
+export { MAX_GRACE_SECONDS, REVOCATION_REASON_CODES } from './client/schemas.js';
 export {
   CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX, generateClientId, generateClientSecret, isWellFormedClientSecret,
 } from './secrets/generate.js';

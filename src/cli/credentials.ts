@@ -1,6 +1,7 @@
 // `mintid credentials …`: the credential RPCs through the typed client.
 import { choiceFlag, intFlag, timestampFlag, UsageError, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
 import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, reportError, snakeCase } from './connection.js';
+import { endGraceCommand, graceOption, lifecycleSummary, revokeCommand, revokeOptions, rotateCommand } from './credentials-lifecycle.js';
 import { EXIT } from './exit-codes.js';
 import type { CredentialsClient } from '../client/credentials-client.js';
 
@@ -101,29 +102,25 @@ const list = subcommand({
   const result = await pages(v.all as boolean, (cursor) => client.listCredentials({
     brandId, ...(status ? { status } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
   }), v.cursor as string | undefined);
-  const lines = result.items.map((c) => `${c.id}  ${c.status.padEnd(7)}  ${c.clientId}  ${c.name}  [${c.scopes.join(' ')}]`);
+  const lines = result.items.map((c) => `${c.id}  ${c.status.padEnd(7)}  ${c.clientId}  ${c.name}  [${c.scopes.join(' ')}]${lifecycleSummary(c)}`);
   print([...lines, ...(result.nextCursor ? [`next cursor: ${result.nextCursor}`] : []), `${result.items.length} credential(s)`].join('\n'),
     result);
 });
 
 const rotate = subcommand({
-  summary: 'give a credential a new secret (generated here, printed once); the old one stops working',
-  options: { ...credentialOption, ...reasonOption },
-}, async (client, v, brandId, print) => {
-  const credentialId = uuidFlag(v, 'credential')!;
-  const rotated = await client.rotateSecret({ brandId, credentialId, reason: v.reason as string });
-  print(`Rotated credential ${rotated.credentialId} at ${rotated.rotatedAt}\n  client_secret: ${rotated.clientSecret}\n` +
-    'The new secret is shown only now; the old one no longer works.', rotated);
-});
+  summary: 'give a credential a new secret (generated here, printed once); with --grace the old one keeps working that long',
+  options: { ...credentialOption, ...reasonOption, ...graceOption },
+}, rotateCommand);
 
 const revoke = subcommand({
-  summary: 'revoke a credential for good',
+  summary: 'revoke a credential for good, or many at once (--credentials, --metadata): all or nothing',
+  options: { ...revokeOptions, ...reasonOption },
+}, revokeCommand);
+
+const endGrace = subcommand({
+  summary: 'end a rotation grace now: only the current secret works from here on',
   options: { ...credentialOption, ...reasonOption },
-}, async (client, v, brandId, print) => {
-  const credentialId = uuidFlag(v, 'credential')!;
-  const revoked = await client.revokeCredential({ brandId, credentialId, reason: v.reason as string });
-  print(`Revoked credential ${revoked.credentialId} at ${revoked.revokedAt}`, revoked);
-});
+}, endGraceCommand);
 
 const events = subcommand({
   summary: "the audit trail of the brand's credentials (or of one), newest first",
@@ -142,9 +139,9 @@ const events = subcommand({
     result);
 });
 
-/** `mintid credentials <create|list|rotate|revoke|events>`. */
+/** `mintid credentials <create|list|rotate|revoke|end-grace|events>`. */
 export const credentialsCommand: Command = {
   summary: "manage a brand's API credentials",
-  subcommands: { create, list, rotate, revoke, events },
+  subcommands: { create, list, rotate, revoke, 'end-grace': endGrace, events },
   epilogue: EXIT_CODES_TEXT,
 };

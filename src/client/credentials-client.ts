@@ -76,10 +76,32 @@ export function createCredentialsClient(supabase: RpcClient, options: Credential
       return { credentialId, clientId, clientSecret };
     },
 
-    /** Revokes a credential for good. */
+    /** Revokes a credential for good, with a reason code (default `unspecified`). Ends an open rotation grace. */
     async revokeCredential(params: s.RevokeCredentialParams) {
       const p = parseParams(s.revokeCredentialParams, params);
-      return call('revoke_api_credential_record', { _brand_id: p.brandId, _credential_id: p.credentialId, _reason: p.reason }, s.revokeResult);
+      return call('revoke_api_credential_record', {
+        _brand_id: p.brandId, _credential_id: p.credentialId, _reason: p.reason, _reason_code: p.reasonCode ?? 'unspecified',
+      }, s.revokeResult);
+    },
+
+    /**
+     * Revokes every not yet revoked credential selected by ids or by metadata containment (at most
+     * 1000), all or nothing, one audit record each.
+     */
+    async revokeCredentials(params: s.RevokeCredentialsParams) {
+      const p = parseParams(s.revokeCredentialsParams, params);
+      return call('revoke_api_credential_records', {
+        _brand_id: p.brandId, _reason: p.reason, _credential_ids: p.credentialIds ?? null,
+        _metadata_contains: p.metadataContains ?? null, _reason_code: p.reasonCode ?? 'unspecified',
+      }, s.revokeCredentialsResult);
+    },
+
+    /** Ends a rotation grace now: only the current secret authenticates from here on. */
+    async endRotationGrace(params: s.EndRotationGraceParams) {
+      const p = parseParams(s.endRotationGraceParams, params);
+      return call('end_api_credential_rotation_grace', {
+        _brand_id: p.brandId, _credential_id: p.credentialId, _reason: p.reason,
+      }, s.endRotationGraceResult);
     },
 
     /** Replaces the secret hash with one you computed (the RPC as-is). */
@@ -87,11 +109,17 @@ export function createCredentialsClient(supabase: RpcClient, options: Credential
       const p = parseParams(s.rotateSecretRecordParams, params);
       return call('rotate_api_credential_secret_record', {
         _brand_id: p.brandId, _credential_id: p.credentialId, _new_secret_hash: p.newSecretHash, _reason: p.reason,
+        _grace_seconds: p.graceSeconds ?? 0,
       }, s.rotateResult);
     },
 
-    /** Generates and hashes a new secret here, rotates to it, and returns it (once). */
-    async rotateSecret(params: s.RotateSecretParams): Promise<{ credentialId: string; rotatedAt: string; clientSecret: string }> {
+    /**
+     * Generates and hashes a new secret here, rotates to it, and returns it (once). With
+     * `graceSeconds` the previous secret keeps working until `previousSecretExpiresAt`.
+     */
+    async rotateSecret(params: s.RotateSecretParams): Promise<{
+      credentialId: string; rotatedAt: string; previousSecretExpiresAt: string | null; clientSecret: string;
+    }> {
       const p = parseParams(s.rotateSecretParams, params);
       const clientSecret = generateClientSecret();
       const result = await client.rotateSecretRecord({ ...p, newSecretHash: await hashSecret(clientSecret) });

@@ -10,6 +10,12 @@ const status = z.enum(['active', 'expired', 'revoked']);
 const scope = z.string().min(3).max(64).regex(/^[a-z][a-z0-9_.-]*:[a-z][a-z0-9_.-]*$/, 'a scope is resource:action in lower case');
 const metadata = z.record(z.string(), z.unknown());
 const limit = z.number().int().min(1).max(200);
+/** Why a credential was revoked (SPEC §13). */
+export const REVOCATION_REASON_CODES = ['unspecified', 'key_compromise', 'superseded', 'integration_retired', 'policy_violation', 'unused'] as const;
+const reasonCode = z.enum(REVOCATION_REASON_CODES);
+/** How long the previous secret keeps working after a rotation: 0 (none) to 604800 s (7 days). */
+export const MAX_GRACE_SECONDS = 604_800;
+const graceSeconds = z.number().int().min(0).max(MAX_GRACE_SECONDS);
 /** Text as the database measures it: code points after trimming spaces, tabs, CR and LF at both ends. */
 const trimmedText = (max: number) => z.string().refine((text) => {
   const length = [...text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')].length;
@@ -28,9 +34,21 @@ export const createCredentialRecordParams = z.object({
 export const createCredentialParams = createCredentialRecordParams
   .omit({ clientSecretHash: true, clientId: true })
   .extend({ clientId: createCredentialRecordParams.shape.clientId.optional() });
-export const revokeCredentialParams = z.object({ brandId: uuid, credentialId: uuid, reason: trimmedText(500) });
-export const rotateSecretRecordParams = revokeCredentialParams.extend({ newSecretHash: argon2idPhcSchema });
-export const rotateSecretParams = revokeCredentialParams;
+const credentialReasonParams = z.object({ brandId: uuid, credentialId: uuid, reason: trimmedText(500) });
+export const revokeCredentialParams = credentialReasonParams.extend({ reasonCode: reasonCode.optional() });
+export const rotateSecretRecordParams = credentialReasonParams.extend({ newSecretHash: argon2idPhcSchema, graceSeconds: graceSeconds.optional() });
+export const rotateSecretParams = credentialReasonParams.extend({ graceSeconds: graceSeconds.optional() });
+export const endRotationGraceParams = credentialReasonParams;
+/** Exactly one selector: ids (1–1000) or a non-empty metadata object the credentials contain. */
+export const revokeCredentialsParams = z.object({
+  brandId: uuid,
+  reason: trimmedText(500),
+  credentialIds: z.array(uuid).min(1).max(1000).optional(),
+  metadataContains: metadata.refine((m) => Object.keys(m).length > 0, 'name at least one metadata key').optional(),
+  reasonCode: reasonCode.optional(),
+}).refine((p) => (p.credentialIds === undefined) !== (p.metadataContains === undefined), {
+  message: 'pass exactly one of credentialIds and metadataContains',
+});
 export const listCredentialsParams = z.object({
   brandId: uuid, status: status.optional(), limit: limit.optional(), cursor: z.string().min(1).optional(),
 });
@@ -42,20 +60,38 @@ export const createResult = z.object({ ok: z.literal(true), credential_id: uuid 
   .transform((r) => ({ credentialId: r.credential_id }));
 export const revokeResult = z.object({ ok: z.literal(true), credential_id: uuid, revoked_at: timestamp })
   .transform((r) => ({ credentialId: r.credential_id, revokedAt: r.revoked_at }));
-export const rotateResult = z.object({ ok: z.literal(true), credential_id: uuid, rotated_at: timestamp })
-  .transform((r) => ({ credentialId: r.credential_id, rotatedAt: r.rotated_at }));
+export const rotateResult = z.object({
+  ok: z.literal(true), credential_id: uuid, rotated_at: timestamp, previous_secret_expires_at: timestamp.nullable(),
+}).transform((r) => ({ credentialId: r.credential_id, rotatedAt: r.rotated_at, previousSecretExpiresAt: r.previous_secret_expires_at }));
+export const endRotationGraceResult = z.object({ ok: z.literal(true), credential_id: uuid, previous_secret_expires_at: timestamp })
+  .transform((r) => ({ credentialId: r.credential_id, previousSecretExpiresAt: r.previous_secret_expires_at }));
+export const revokeCredentialsResult = z.object({
+  ok: z.literal(true), revoked: z.number().int().min(0), credential_ids: z.array(uuid), revoked_at: timestamp, reason_code: reasonCode,
+}).transform((r) => ({ revoked: r.revoked, credentialIds: r.credential_ids, revokedAt: r.revoked_at, reasonCode: r.reason_code }));
 
 const credentialItem = z.object({
   id: uuid, name: z.string(), client_id: z.string(), scopes: z.array(z.string()), metadata, status,
   created_at: timestamp, expires_at: timestamp.nullable(), secret_rotated_at: timestamp.nullable(),
   revoked_at: timestamp.nullable(), revocation_reason: z.string().nullable(), last_used_at: timestamp.nullable(),
+  revocation_reason_code: reasonCode.nullable(), previous_secret_expires_at: timestamp.nullable(),
+  previous_secret_last_used_at: timestamp.nullable(), last_rejected_use_at: timestamp.nullable(),
+  rejected_use_count: z.number().int().min(0),
 }).strict().transform((i) => ({
   id: i.id, name: i.name, clientId: i.client_id, scopes: i.scopes, metadata: i.metadata, status: i.status,
   createdAt: i.created_at, expiresAt: i.expires_at, secretRotatedAt: i.secret_rotated_at, revokedAt: i.revoked_at,
   revocationReason: i.revocation_reason, lastUsedAt: i.last_used_at,
+  /** Set on revoked credentials (round-1 revocations read as `unspecified`). */
+  revocationReasonCode: i.revocation_reason_code,
+  /** End of the last rotation's grace (in the past once it ended); null when that rotation had none. */
+  previousSecretExpiresAt: i.previous_secret_expires_at,
+  /** Last exchange with the previous secret during its grace: when it went quiet, cut over. */
+  previousSecretLastUsedAt: i.previous_secret_last_used_at,
+  /** Correct secrets presented while refused (revoked, expired, previous secret after its grace). */
+  lastRejectedUseAt: i.last_rejected_use_at,
+  rejectedUseCount: i.rejected_use_count,
 }));
 const eventItem = z.object({
-  id: uuid, credential_id: uuid, action: z.enum(['created', 'rotated', 'revoked']), actor: z.string(),
+  id: uuid, credential_id: uuid, action: z.enum(['created', 'rotated', 'revoked', 'rotation_grace_ended']), actor: z.string(),
   reason: z.string().nullable(), reason_code: z.string().nullable().optional(), occurred_at: timestamp,
 }).strict().transform((e) => ({
   id: e.id, credentialId: e.credential_id, action: e.action, actor: e.actor, reason: e.reason,
@@ -72,6 +108,9 @@ export type CreateCredentialParams = z.input<typeof createCredentialParams>;
 export type RevokeCredentialParams = z.input<typeof revokeCredentialParams>;
 export type RotateSecretRecordParams = z.input<typeof rotateSecretRecordParams>;
 export type RotateSecretParams = z.input<typeof rotateSecretParams>;
+export type EndRotationGraceParams = z.input<typeof endRotationGraceParams>;
+export type RevokeCredentialsParams = z.input<typeof revokeCredentialsParams>;
+export type RevocationReasonCode = z.infer<typeof reasonCode>;
 export type ListCredentialsParams = z.input<typeof listCredentialsParams>;
 export type ListEventsParams = z.input<typeof listEventsParams>;
 export type CredentialStatus = z.infer<typeof status>;

@@ -30,7 +30,7 @@ export const gatewayOptionsSchema = z.object({
     z.object({ handler: z.custom<EdgeHandler>((v) => typeof v === 'function', 'handler must be a function'), verifyJwt: z.boolean() }),
   ).default({}),
   routes: z.record(
-    z.string().regex(/^(\/[A-Za-z0-9_-]+)+$/, 'route prefixes are paths like /auth/v1'),
+    z.string().regex(/^(\/[A-Za-z0-9._-]+)+$/, 'route prefixes are paths like /auth/v1 or /.well-known'),
     z.custom<EdgeHandler>((v) => typeof v === 'function', 'a route must be a function'),
   ).default({}),
 });

@@ -1,4 +1,4 @@
-import { createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.js';
+import { createIntrospectFunction, createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { verifyClientSecret } from '../secrets/hash.js';
 import { createAuthRoutes, type AuthRoutes } from './auth/routes.js';
@@ -33,8 +33,9 @@ export interface Api {
 }
 
 /**
- * The API of the local stack: the gateway serving `/rest/v1/rpc/*`, with the `token` and `jwks`
- * edge functions mounted at `/functions/v1/*`. The token function reaches PostgREST through the
+ * The API of the local stack: the gateway serving `/rest/v1/rpc/*`, with the `token`, `jwks` and
+ * `introspect` edge functions mounted at `/functions/v1/*` and the token function's RFC 8414
+ * metadata at `/.well-known/oauth-authorization-server/functions/v1/token`. The token function reaches PostgREST through the
  * gateway in-process, with the service key, exactly as it would over HTTP.
  */
 export async function startApi(options: ApiOptions): Promise<Api> {
@@ -48,6 +49,15 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     MINTID_SIGNING_KEYS: options.signingKeys,
   };
   const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch });
+  const introspect = await createIntrospectFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch });
+  // RFC 8414 §3: the metadata of issuer <base>/functions/v1/token also lives at
+  // <base>/.well-known/oauth-authorization-server/functions/v1/token.
+  const metadataPath = `/.well-known/oauth-authorization-server${new URL(token.config.issuer).pathname.replace(/\/+$/, '')}`;
+  const wellKnown = async (req: Request) => (new URL(req.url).pathname === metadataPath
+    ? token.discovery(req)
+    : new Response(JSON.stringify({ message: 'no Route matched with those values' }), {
+      status: 404, headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    }));
   const apiKeys = [keys.anonKey, keys.serviceRoleKey];
   const auth = options.authDatabaseUrl
     ? createAuthRoutes({ databaseUrl: options.authDatabaseUrl, jwtSecret: options.jwtSecret, publicUrl: options.publicUrl, apiKeys })
@@ -58,14 +68,19 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       databaseUrl: options.authenticatorUrl,
       jwtSecret: options.jwtSecret,
       apiKeys,
-      functions: { token: { handler: token.handler, verifyJwt: false }, jwks: { handler: jwks.handler, verifyJwt: false } },
+      functions: {
+        token: { handler: token.handler, verifyJwt: false },
+        jwks: { handler: jwks.handler, verifyJwt: false },
+        introspect: { handler: introspect.handler, verifyJwt: false },
+      },
       routes: {
         ...(auth ? { '/auth/v1': auth.handler } : {}),
+        '/.well-known': wellKnown,
         ...(options.console ? { '/console': consoleRoute(options.console, options.publicUrl, keys.anonKey) } : {}),
       },
     });
   } catch (error) {
-    await token.close();
+    await Promise.all([token.close(), introspect.close()]);
     await auth?.close();
     throw error;
   }
@@ -73,7 +88,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
   return {
     gateway: ready, keys, token, auth,
     close: async () => {
-      await token.close();
+      await Promise.all([token.close(), introspect.close()]);
       await ready.close();
       await auth?.close();
     },

@@ -76,7 +76,7 @@ describe('mintid audit verify', () => {
     const [{ seq }] = await db.admin`select seq::text from mintid.audit_records where credential_id = ${revoked} and action = 'revoked'` as unknown as [{ seq: string }];
     await db.asOwner(async (tx) => {
       await tx`alter table mintid.api_credentials disable trigger guard_api_credential`;
-      await tx`update mintid.api_credentials set revoked_at = null, revoked_by = null, revocation_reason = null where id = ${revoked}`;
+      await tx`update mintid.api_credentials set revoked_at = null, revoked_by = null, revocation_reason = null, revocation_reason_code = null where id = ${revoked}`;
       await tx`alter table mintid.api_credentials enable always trigger guard_api_credential`;
     });
     const run = await mintid(['verify']);

@@ -71,9 +71,9 @@ describe('--json output', () => {
     expect(item).toMatchObject({ id: created.credential_id, client_id: created.client_id, metadata: { teamName: 'erp' } });
     for (const key of Object.keys(item)) expect(key).toMatch(/^[a-z_]+$/);
     const rotated = JSON.parse((await mintid(['rotate', '--credential', created.credential_id, '--reason', 'r', '--json'])).stdout);
-    expect(Object.keys(rotated).sort()).toEqual(['client_secret', 'credential_id', 'rotated_at']);
+    expect(Object.keys(rotated).sort()).toEqual(['client_secret', 'credential_id', 'previous_secret_expires_at', 'rotated_at']);
     const revoked = JSON.parse((await mintid(['revoke', '--credential', created.credential_id, '--reason', 'r', '--json'])).stdout);
-    expect(Object.keys(revoked).sort()).toEqual(['credential_id', 'revoked_at']);
+    expect(Object.keys(revoked).sort()).toEqual(['credential_id', 'reason_code', 'revoked_at']);
     const events = JSON.parse((await mintid(['events', '--credential', created.credential_id, '--json'])).stdout);
     for (const key of Object.keys(events.items[0])) expect(key).toMatch(/^[a-z_]+$/);
     expect(events.items[0]).toMatchObject({ credential_id: created.credential_id, action: 'revoked' });

@@ -32,7 +32,22 @@ const rpcs: { fn: string; args: () => Promise<Record<string, unknown>>; ok: (res
   {
     fn: 'rotate_api_credential_secret_record',
     args: async () => ({ _brand_id: f.brandId, _credential_id: await freshCredential(), _new_secret_hash: phc(), _reason: 'routine' }),
-    ok: (r) => expect(Object.keys(r).sort()).toEqual(['credential_id', 'ok', 'rotated_at']),
+    ok: (r) => expect(Object.keys(r).sort()).toEqual(['credential_id', 'ok', 'previous_secret_expires_at', 'rotated_at']),
+  },
+  {
+    fn: 'revoke_api_credential_records',
+    args: async () => ({ _brand_id: f.brandId, _credential_ids: [await freshCredential()], _reason: 'retired', _reason_code: 'superseded' }),
+    ok: (r) => expect(Object.keys(r).sort()).toEqual(['credential_ids', 'ok', 'reason_code', 'revoked', 'revoked_at']),
+  },
+  {
+    fn: 'end_api_credential_rotation_grace',
+    args: async () => {
+      const id = await freshCredential();
+      await db.rpc(serviceCaller, 'rotate_api_credential_secret_record',
+        { _brand_id: f.brandId, _credential_id: id, _new_secret_hash: phc(), _reason: 'routine', _grace_seconds: 3600 });
+      return { _brand_id: f.brandId, _credential_id: id, _reason: 'cut over' };
+    },
+    ok: (r) => expect(Object.keys(r).sort()).toEqual(['credential_id', 'ok', 'previous_secret_expires_at']),
   },
   {
     fn: 'list_api_credential_records',

@@ -42,7 +42,7 @@ describe('rotate_api_credential_secret_record', () => {
     const before = await row(id);
     const next = phc();
     const result = await rotate(id, { _new_secret_hash: next });
-    expect(result).toEqual({ ok: true, credential_id: id, rotated_at: expect.any(String) });
+    expect(result).toEqual({ ok: true, credential_id: id, rotated_at: expect.any(String), previous_secret_expires_at: null });
     expect(new Date(result.rotated_at as string).toString()).not.toBe('Invalid Date');
     expect(result.rotated_at).toMatch(/[+-]\d\d:\d\d$|Z$/);
     const after = await row(id);

@@ -42,8 +42,9 @@ describe('list_api_credential_records', () => {
     expect(page.items.length).toBeGreaterThan(0);
     for (const item of page.items) {
       expect(Object.keys(item).sort()).toEqual([
-        'client_id', 'created_at', 'expires_at', 'id', 'last_used_at', 'metadata', 'name', 'revocation_reason',
-        'revoked_at', 'scopes', 'secret_rotated_at', 'status',
+        'client_id', 'created_at', 'expires_at', 'id', 'last_rejected_use_at', 'last_used_at', 'metadata', 'name',
+        'previous_secret_expires_at', 'previous_secret_last_used_at', 'rejected_use_count', 'revocation_reason',
+        'revocation_reason_code', 'revoked_at', 'scopes', 'secret_rotated_at', 'status',
       ]);
     }
     const text = JSON.stringify(page);
@@ -179,8 +180,9 @@ describe('list_api_credential_events', () => {
     expect(page.items.map((e) => e.action)).toEqual(['revoked', 'created']);
     for (const item of page.items) {
       expect(Object.keys(item).sort()).toEqual(['action', 'actor', 'credential_id', 'id', 'occurred_at', 'reason', 'reason_code']);
-      expect(item.reason_code).toBeNull();
     }
+    // A revocation carries its reason code (default unspecified, SPEC §13); other events none.
+    expect(page.items.map((e) => e.reason_code)).toEqual(['unspecified', null]);
     expect(page.items[0]).toMatchObject({ credential_id: id, actor: 'service_role', reason: 'gone' });
   });
 

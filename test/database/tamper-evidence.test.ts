@@ -81,7 +81,7 @@ describe('un-revoking', () => {
     const s = await scenario();
     await owner(s, async (tx) => {
       await tx`alter table mintid.api_credentials disable trigger guard_api_credential`;
-      await tx`update mintid.api_credentials set revoked_at = null, revoked_by = null, revocation_reason = null where id = ${s.revoked}`;
+      await tx`update mintid.api_credentials set revoked_at = null, revoked_by = null, revocation_reason = null, revocation_reason_code = null where id = ${s.revoked}`;
       await tx`alter table mintid.api_credentials enable always trigger guard_api_credential`;
     });
     expect(await firstBreak(s)).toEqual({
@@ -95,7 +95,7 @@ describe('un-revoking', () => {
     const original = await functionDef(s, 'mintid.guard_api_credential()');
     await owner(s, async (tx) => {
       await tx.unsafe(`create or replace function mintid.guard_api_credential() returns trigger language plpgsql set search_path = '' as $$ begin return new; end $$`);
-      await tx`update mintid.api_credentials set revoked_at = null, revoked_by = null, revocation_reason = null where id = ${s.revoked}`;
+      await tx`update mintid.api_credentials set revoked_at = null, revoked_by = null, revocation_reason = null, revocation_reason_code = null where id = ${s.revoked}`;
       await tx.unsafe(original);
     });
     expect((await firstBreak(s))?.what).toMatch(/un-revoked/);

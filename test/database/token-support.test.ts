@@ -29,6 +29,7 @@ describe('lookup_api_credential_for_token', () => {
       credential: {
         credential_id: id, brand_id: f.brandId, client_id: args._client_id, client_secret_hash: args._client_secret_hash,
         scopes: args._scopes, status: 'active', expires_at: null,
+        previous_secret_hash: null, previous_secret_expires_at: null, previous_secret_active: false,
       },
     });
   });

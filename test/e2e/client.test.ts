@@ -100,6 +100,8 @@ describe.each([
       id: issued.credentialId, name: 'Listed', clientId: issued.clientId, scopes: ['products:read', 'orders:write'],
       metadata: { team: 'erp' }, status: 'active', createdAt: expect.any(String), expiresAt: null, secretRotatedAt: null,
       revokedAt: null, revocationReason: null, lastUsedAt: null,
+      revocationReasonCode: null, previousSecretExpiresAt: null, previousSecretLastUsedAt: null, lastRejectedUseAt: null,
+      rejectedUseCount: 0,
     });
     expect(JSON.stringify(page)).not.toContain('$argon2id$');
   });
@@ -120,7 +122,7 @@ describe.each([
     const credentialId = await seededCredential();
     const newHash = await hashClientSecret('the-next-secret-of-this-test');
     const rotated = await who().rotateSecretRecord({ brandId: t.brandId, credentialId, newSecretHash: newHash, reason: 'rotate' });
-    expect(rotated).toEqual({ credentialId, rotatedAt: expect.any(String) });
+    expect(rotated).toEqual({ credentialId, rotatedAt: expect.any(String), previousSecretExpiresAt: null });
     expect(await storedHash(credentialId)).toBe(newHash);
   });
 

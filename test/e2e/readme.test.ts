@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/urls.js';
+import { generateClientId, generateClientSecret } from '../../src/secrets/generate.js';
+import { hashClientSecret } from '../../src/secrets/hash.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SLOW = { timeout: 120_000 };
@@ -61,9 +63,9 @@ function shell(code: string, env: NodeJS.ProcessEnv = {}, session = envFile): { 
 }
 
 /** Runs a JavaScript program as a .mjs file in this folder (so its imports resolve as a reader's would). */
-function runFile(file: string, code: string): { code: number | null; stdout: string; stderr: string } {
+function runFile(file: string, code: string, env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
   writeFileSync(file, code);
-  const run = spawnSync(process.execPath, [file], { cwd: ROOT, env: { ...baseEnv, ...exported }, encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(process.execPath, [file], { cwd: ROOT, env: { ...baseEnv, ...exported, ...env }, encoding: 'utf8', timeout: 60_000 });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -205,6 +207,34 @@ describe('the docs, where a test can run them', () => {
     expect(rotate).toMatchObject({ code: 'PT409', details: 'credential_revoked' });
     expect(list).toMatchObject({ ok: true });
     expect(events!.items![0]).toMatchObject({ action: 'revoked' });
+  });
+
+  it('docs/api/credentials.md: each supabase-js fragment, after the page\'s setup block, answers as documented', SLOW, async () => {
+    const js = credentialsDoc.filter((b) => b.lang === 'js');
+    const [setup, ...fragments] = js;
+    expect(setup!.code).toContain('createClient(');
+    expect(fragments.length).toBe(5);
+    const created = spawnSync(process.execPath, ['bin/mintid.js', 'credentials', 'create', '--name', 'js docs', '--scopes', 'a:b', '--json'],
+      { cwd: ROOT, env: { ...baseEnv, ...exported }, encoding: 'utf8' });
+    const env = {
+      CLIENT_ID: generateClientId(), CLIENT_SECRET_HASH: await hashClientSecret(generateClientSecret()),
+      NEW_HASH: await hashClientSecret(generateClientSecret()),
+      CREDENTIAL_ID: (JSON.parse(created.stdout) as { credential_id: string }).credential_id,
+    };
+    // The names the fragments use, as a reader's program would have them.
+    const prelude = `const brandId = process.env.MINTID_BRAND_ID, credentialId = process.env.CREDENTIAL_ID,
+      clientId = process.env.CLIENT_ID, clientSecretHash = process.env.CLIENT_SECRET_HASH, newHash = process.env.NEW_HASH;\n`;
+    const results = fragments.map((fragment, i) => {
+      const code = `${setup!.code}${prelude}${fragment.code}\nconsole.log(JSON.stringify({ data: typeof data === 'undefined' ? null : data, error: typeof error === 'undefined' ? null : error }));\n`;
+      const run = runFile(path.join(scratch, `fragment-${i}.mjs`), code, env);
+      expect(run.code, `${fragment.code}\n${run.stderr}`).toBe(0);
+      return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { data: { ok?: boolean } | null; error: { details?: string } | null };
+    });
+    const [create, revoke, rotate, , events] = results;
+    expect(create).toMatchObject({ data: { ok: true }, error: null });
+    expect(revoke).toMatchObject({ data: { ok: true }, error: null });
+    expect(rotate!.error).toMatchObject({ details: 'credential_revoked' });
+    expect(events).toMatchObject({ data: { ok: true }, error: null });
   });
 
   it('docs/client.md: the typed-client program runs as written', SLOW, () => {

@@ -31,6 +31,7 @@ const children: ChildProcess[] = [];
 const output: string[] = [];
 let tokenUrl: string;
 let jwksUrl: string;
+let introspectUrl: string;
 let issuer: string;
 
 function startDeno(entry: string, env: Record<string, string>): ChildProcess {
@@ -69,10 +70,16 @@ beforeAll(async () => {
   const common = { SUPABASE_URL: api.url, SUPABASE_SERVICE_ROLE_KEY: api.keys.serviceRoleKey, MINTID_SIGNING_KEYS: keys };
   const token = startDeno('supabase/functions/token/index.ts', { ...common, PORT: String(tokenPort), MINTID_USAGE_FLUSH_SECONDS: '1' });
   const jwks = startDeno('supabase/functions/jwks/index.ts', { ...common, PORT: String(jwksPort) });
+  const introspectPort = await freePort();
+  // The token's issuer is <SUPABASE_URL>/functions/v1/token for both functions, so they agree.
+  const introspect = startDeno('supabase/functions/introspect/index.ts', { ...common, PORT: String(introspectPort) });
+  introspectUrl = `http://127.0.0.1:${introspectPort}/`;
   tokenUrl = `http://127.0.0.1:${tokenPort}/`;
   issuer = `${common.SUPABASE_URL}/functions/v1/token`;
   jwksUrl = `http://127.0.0.1:${jwksPort}/`;
-  await Promise.all([waitUntilServing(tokenUrl, token, 120_000), waitUntilServing(jwksUrl, jwks, 120_000)]);
+  await Promise.all([
+    waitUntilServing(tokenUrl, token, 120_000), waitUntilServing(jwksUrl, jwks, 120_000), waitUntilServing(introspectUrl, introspect, 120_000),
+  ]);
 }, 180_000);
 
 afterAll(async () => {
@@ -122,6 +129,22 @@ describe('the token and jwks functions under Deno', () => {
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
   });
 
+  it('serve the RFC 8414 metadata under the token function and introspect its tokens (service key as Bearer)', async () => {
+    const metadata = (await (await fetch(`${tokenUrl}.well-known/openid-configuration`)).json()) as { issuer: string; introspection_endpoint: string };
+    expect(metadata.issuer).toBe(issuer);
+    expect(metadata.introspection_endpoint).toBe(`${api.url}/functions/v1/introspect`);
+    const res = await exchange({ grant_type: 'client_credentials', client_id: credential.clientId, client_secret: credential.secret });
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    const ask = (bearer: string) => fetch(introspectUrl, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Bearer ${bearer}` },
+      body: new URLSearchParams({ token }),
+    });
+    const active = await ask(api.keys.serviceRoleKey);
+    expect(active.status).toBe(200);
+    expect(await active.json()).toMatchObject({ active: true, client_id: credential.clientId, brand_id: f.brandId });
+    expect((await ask(api.keys.anonKey)).status).toBe(401);
+  });
+
   it('records last_used_at through the gateway\'s record_api_credential_use within seconds', async () => {
     await expect.poll(async () => {
       const [row] = await db.admin<{ last_used_at: Date | null }[]>`select last_used_at from mintid.api_credentials where id = ${credential.credentialId}`;
@@ -131,7 +154,8 @@ describe('the token and jwks functions under Deno', () => {
 
   it('type-check under Deno (deno check of both adapters and the shared surface)', async () => {
     const child = spawn(DENO, ['check', ...DENO_FLAGS,
-      'supabase/functions/token/index.ts', 'supabase/functions/jwks/index.ts', 'supabase/functions/_shared/mod.ts'], {
+      'supabase/functions/token/index.ts', 'supabase/functions/jwks/index.ts', 'supabase/functions/introspect/index.ts',
+      'supabase/functions/_shared/mod.ts'], {
       cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_DIR, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
     });
     let text = '';

@@ -8,6 +8,7 @@ import { importSigningKeys, type SigningKeys } from '../../supabase/functions/_s
 import { parseLookupResult, parseRecordResult, type CredentialStore } from '../../supabase/functions/_shared/store.ts';
 import { createTokenHandler, type TokenHandlerDeps } from '../../supabase/functions/_shared/token-handler.ts';
 import { createJwksHandler } from '../../supabase/functions/_shared/jwks-handler.ts';
+import { createIntrospectHandler, type IntrospectHandlerDeps } from '../../supabase/functions/_shared/introspect-handler.ts';
 import type { Clock } from '../../supabase/functions/_shared/ports.ts';
 
 export const ISSUER = 'http://127.0.0.1:54321/functions/v1/token';
@@ -28,9 +29,12 @@ export function sqlCredentialStore(db: TestDatabase): CountingStore {
       store.lookups += 1;
       return parseLookupResult(await db.rpc(serviceCaller, 'lookup_api_credential_for_token', { _client_id: clientId }));
     },
-    async recordUses(ids) {
+    async recordUses(ids, more = {}) {
       store.recordCalls.push(ids);
-      parseRecordResult(await db.rpc(serviceCaller, 'record_api_credential_use', { _credential_ids: ids }));
+      const args: Record<string, unknown> = { _credential_ids: ids };
+      if (more.previous?.length) args._previous_secret_ids = more.previous;
+      if (more.rejected && Object.keys(more.rejected).length > 0) args._rejected = more.rejected;
+      parseRecordResult(await db.rpc(serviceCaller, 'record_api_credential_use', args));
     },
   };
   return store;
@@ -109,6 +113,32 @@ export function tokenRequest(
 ): Request {
   const body = typeof params === 'string' ? params : new URLSearchParams(params).toString();
   return new Request('http://127.0.0.1/functions/v1/token', {
+    method,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: method === 'GET' || method === 'HEAD' ? undefined : body,
+  });
+}
+
+/** The service key the introspection tests present (any string works: the handler compares it exactly). */
+export const TEST_SERVICE_KEY = 'test-service-role-key.for-introspection';
+
+/** The introspection handler over the real database, with the same keys as buildHandlers' token handler. */
+export async function buildIntrospect(db: TestDatabase, overrides: Partial<IntrospectHandlerDeps> = {}) {
+  const { keys } = await testKeys();
+  const store = sqlCredentialStore(db);
+  const logs: string[] = [];
+  const handler = createIntrospectHandler({
+    config: { issuer: ISSUER, audience: AUDIENCE }, jwks: keys.jwks, serviceRoleKey: TEST_SERVICE_KEY,
+    store, verifySecret: verifyClientSecret, log: (line) => logs.push(line),
+    ...overrides,
+  });
+  return { handler, store, logs };
+}
+
+/** A POST to the introspection endpoint with a form body. */
+export function introspectRequest(params: Record<string, string> | string, headers: Record<string, string> = {}, method = 'POST'): Request {
+  const body = typeof params === 'string' ? params : new URLSearchParams(params).toString();
+  return new Request('http://127.0.0.1/functions/v1/introspect', {
     method,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
     body: method === 'GET' || method === 'HEAD' ? undefined : body,

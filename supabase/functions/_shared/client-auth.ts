@@ -1,6 +1,7 @@
 // Client authentication for the token endpoint (RFC 6749 §2.3.1): HTTP Basic, whose user and
 // password are each application/x-www-form-urlencoded before base64, or client_id and
-// client_secret in the form body — one of the two, never both.
+// client_secret in the form body — one of the two, never both (Basic may repeat its own client_id
+// in the body). Shared by the token and introspection endpoints.
 
 export type ClientAuthentication =
   | { ok: true; method: 'basic' | 'body'; clientId: string; secret: string }
@@ -11,15 +12,20 @@ export type ClientAuthentication =
 
 /** Reads the client's credentials from the Authorization header and the parsed form body. */
 export function readClientAuthentication(authorization: string | null, form: URLSearchParams): ClientAuthentication {
-  const inBody = form.has('client_id') || form.has('client_secret');
   // Only Basic is client authentication. Another scheme (supabase-js sends `Bearer <anon key>`
   // by default) is not ours to judge and is ignored.
   if (authorization !== null && /^basic(\s|$)/i.test(authorization)) {
-    if (inBody) {
+    // RFC 6749 §3.2.1 lets a client that authenticates send its client_id in the body too (e.g.
+    // requests-oauthlib's include_client_id=True): accepted when it is the Basic one. A secret in
+    // the body, or another client_id, is a second way of authenticating: refused.
+    if (form.has('client_secret') || form.getAll('client_id').length > 1) {
       return { ok: false, error: 'invalid_request', description: 'Use either HTTP Basic or client_id and client_secret in the body, not both.', basicUsed: true };
     }
     const credentials = decodeBasic(authorization.slice(5).trim());
     if (!credentials) return { ok: false, error: 'invalid_client', basicUsed: true };
+    if (form.has('client_id') && form.get('client_id') !== credentials.clientId) {
+      return { ok: false, error: 'invalid_request', description: 'The client_id in the body differs from the HTTP Basic one.', basicUsed: true };
+    }
     return { ok: true, method: 'basic', ...credentials };
   }
   if (form.getAll('client_id').length > 1 || form.getAll('client_secret').length > 1) {

@@ -1,6 +1,9 @@
-// Ready-made token and JWKS functions: parse the environment once, import the keys, wire the
-// parts. The Deno adapters (../token, ../jwks) and the Node local stack both build on these.
+// Ready-made token, JWKS and introspection functions: parse the environment once, import the keys,
+// wire the parts. The Deno adapters (../token, ../jwks, ../introspect) and the Node local stack
+// both build on these.
+import { createDiscoveryHandler, isDiscoveryPath } from './discovery.ts';
 import { parseJwksEnv, parseTokenEnv, type RawEnv, type TokenEnv } from './env.ts';
+import { createIntrospectHandler } from './introspect-handler.ts';
 import { createJwksHandler } from './jwks-handler.ts';
 import { importSigningKeys } from './keys.ts';
 import { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
@@ -25,7 +28,10 @@ export interface TokenFunctionOptions {
 }
 
 export interface TokenFunction {
+  /** POST: the grant; GET `…/.well-known/openid-configuration`: the RFC 8414 metadata. */
   handler: Handler;
+  /** The metadata alone (the local stack also serves it at `/.well-known/oauth-authorization-server/…`). */
+  discovery: Handler;
   /** Flushes pending last_used_at updates and stops the flush timer. */
   close(): Promise<void>;
   config: Omit<TokenEnv, 'signingKeys' | 'serviceRoleKey'>;
@@ -40,12 +46,33 @@ export async function createTokenFunction(options: TokenFunctionOptions): Promis
   const store = options.store ??
     createSupabaseCredentialStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch });
   const usage = createUsageRecorder({ store, intervalMs: env.usageFlushSeconds * 1000, log });
-  const handler = createTokenHandler({
+  const token = createTokenHandler({
     config: { issuer: env.issuer, audience: env.audience, ttlSeconds: env.ttlSeconds },
     keys, store, verifySecret: options.verifySecret, usage, cache: new VerifyCache({ clock }), clock, log,
   });
+  const discovery = createDiscoveryHandler({ issuer: env.issuer, baseUrl: env.supabaseUrl });
+  const handler: Handler = (req) => (isDiscoveryPath(new URL(req.url).pathname) ? discovery(req) : token(req));
   const { signingKeys: _keys, serviceRoleKey: _key, ...config } = env;
-  return { handler, close: () => usage.close(), config };
+  return { handler, discovery, close: () => usage.close(), config };
+}
+
+/**
+ * The introspection function (RFC 7662): the token function's environment, the public halves of
+ * its keys, the same lookup. Uses of a caller credential are batched like the token function's.
+ */
+export async function createIntrospectFunction(options: TokenFunctionOptions): Promise<{ handler: Handler; close(): Promise<void> }> {
+  const env = parseTokenEnv(options.env);
+  const keys = await importSigningKeys(env.signingKeys);
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? consoleLogger;
+  const store = options.store ??
+    createSupabaseCredentialStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch });
+  const usage = createUsageRecorder({ store, intervalMs: env.usageFlushSeconds * 1000, log });
+  const handler = createIntrospectHandler({
+    config: { issuer: env.issuer, audience: env.audience }, jwks: keys.jwks, serviceRoleKey: env.serviceRoleKey,
+    store, verifySecret: options.verifySecret, usage, cache: new VerifyCache({ clock }), clock, log,
+  });
+  return { handler, close: () => usage.close() };
 }
 
 /** The JWKS function. Needs only MINTID_SIGNING_KEYS. */

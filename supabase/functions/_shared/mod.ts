@@ -1,14 +1,17 @@
 // The shared edge-function code's public surface, for the Deno adapters and the Node local stack.
-export { createJwksFunction, createTokenFunction, type Handler, type TokenFunction, type TokenFunctionOptions } from './functions.ts';
+export { createIntrospectFunction, createJwksFunction, createTokenFunction, type Handler, type TokenFunction, type TokenFunctionOptions } from './functions.ts';
 export { EnvError, parseJwksEnv, parseTokenEnv, type JwksEnv, type PrivateSigningJwk, type RawEnv, type TokenEnv } from './env.ts';
 export { createTokenHandler, DUMMY_SECRET_HASH, type TokenConfig, type TokenHandlerDeps } from './token-handler.ts';
 export { createJwksHandler, type JwksHandlerOptions } from './jwks-handler.ts';
+export { authorizationServerMetadata, createDiscoveryHandler, isDiscoveryPath, type DiscoveryConfig } from './discovery.ts';
+export { createIntrospectHandler, INTROSPECT_SCOPE, type IntrospectHandlerDeps } from './introspect-handler.ts';
+export { createSecretMatcher, previousSecretOpen, type SecretMatch, type SecretMatcher } from './client-secret.ts';
 export { importSigningKeys, type PrivateEcJwk, type PublicSigningJwk, type SigningKeys } from './keys.ts';
 export {
-  createSupabaseCredentialStore, parseLookupResult, parseRecordResult, StoreError,
-  type Credential, type CredentialStore, type SupabaseStoreOptions,
+  createSupabaseCredentialStore, credentialFromLookup, lookupResultSchema, parseLookupResult, parseRecordResult, StoreError,
+  type Credential, type CredentialStore, type LookupResult, type SupabaseStoreOptions, type UsageExtras,
 } from './store.ts';
-export { createUsageRecorder, type UsageRecorder, type UsageRecorderOptions } from './usage-recorder.ts';
+export { createUsageRecorder, type UseKind, type UsageRecorder, type UsageRecorderOptions } from './usage-recorder.ts';
 export { VerifyCache, type VerifyCacheOptions } from './verify-cache.ts';
 export { readClientAuthentication, type ClientAuthentication } from './client-auth.ts';
 export { INVALID_CLIENT_DESCRIPTION, OAUTH_ERROR_STATUS, invalidClient, oauthError, type OAuthErrorCode } from './oauth-errors.ts';

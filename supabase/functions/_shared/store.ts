@@ -6,7 +6,13 @@ import { z } from 'zod';
 
 const uuid = z.guid();
 
-const lookupResultSchema = z.object({
+/**
+ * The one shape of `lookup_api_credential_for_token`'s answer, shared by every store (the
+ * supabase-js one here, a direct-Postgres one) so they all hand the handlers the same data.
+ * `previous_secret_*`: the secret replaced by the last rotation (SPEC §13); `previous_secret_active`
+ * is the database's verdict at lookup time on whether its grace is still open.
+ */
+export const lookupResultSchema = z.object({
   ok: z.literal(true),
   credential: z
     .object({
@@ -17,9 +23,13 @@ const lookupResultSchema = z.object({
       scopes: z.array(z.string()),
       status: z.enum(['active', 'expired', 'revoked']),
       expires_at: z.string().nullable(),
+      previous_secret_hash: z.string().nullable(),
+      previous_secret_expires_at: z.string().nullable(),
+      previous_secret_active: z.boolean(),
     })
     .nullable(),
 });
+export type LookupResult = z.infer<typeof lookupResultSchema>;
 
 const recordResultSchema = z.object({ ok: z.literal(true), updated: z.number().int() });
 
@@ -34,13 +44,36 @@ export interface Credential {
   /** Computed by the database at lookup time. */
   status: 'active' | 'expired' | 'revoked';
   expiresAt: string | null;
+  /**
+   * The secret the last rotation replaced, kept after its grace too (so a late use of it can be
+   * told from a wrong secret and counted as a rejected use); null when never rotated.
+   */
+  previousSecret: {
+    /** argon2id PHC string. Never logged, never answered. */
+    hash: string;
+    /** End of its grace; null when the rotation had none. */
+    expiresAt: string | null;
+    /** The database's verdict at lookup time: the grace is open now. */
+    open: boolean;
+  } | null;
 }
 
 export interface CredentialStore {
   /** The credential with this client_id, or null. Reads the current status every time. */
   lookup(clientId: string): Promise<Credential | null>;
-  /** Sets last_used_at = now() on these credentials (at most 1000 per call). */
-  recordUses(credentialIds: string[]): Promise<void>;
+  /**
+   * Sets last_used_at = now() on these credentials (at most 1000 ids per call, all lists together);
+   * `more` adds uses of previous secrets during their grace and rejected uses (SPEC §13).
+   */
+  recordUses(credentialIds: string[], more?: UsageExtras): Promise<void>;
+}
+
+/** Uses beyond plain successful exchanges, batched like them. */
+export interface UsageExtras {
+  /** Credentials whose previous secret authenticated during its grace. */
+  previous?: string[];
+  /** Correct secrets of inactive credentials (or previous secrets after their grace): count per credential id. */
+  rejected?: Record<string, number>;
 }
 
 /** A store call failed. The message names the RPC and the error code, nothing from the request. */
@@ -59,7 +92,12 @@ export class StoreError extends Error {
 export function parseLookupResult(json: unknown): Credential | null {
   const parsed = lookupResultSchema.safeParse(json);
   if (!parsed.success) throw new StoreError('lookup_api_credential_for_token returned an unexpected shape');
-  const c = parsed.data.credential;
+  return credentialFromLookup(parsed.data);
+}
+
+/** Maps a validated lookup answer to a Credential. */
+export function credentialFromLookup(result: LookupResult): Credential | null {
+  const c = result.credential;
   if (!c) return null;
   return {
     credentialId: c.credential_id,
@@ -69,6 +107,9 @@ export function parseLookupResult(json: unknown): Credential | null {
     scopes: c.scopes,
     status: c.status,
     expiresAt: c.expires_at,
+    previousSecret: c.previous_secret_hash
+      ? { hash: c.previous_secret_hash, expiresAt: c.previous_secret_expires_at, open: c.previous_secret_active }
+      : null,
   };
 }
 
@@ -99,8 +140,11 @@ export function createSupabaseCredentialStore(options: SupabaseStoreOptions): Cr
       }
       return parseLookupResult(data);
     },
-    async recordUses(credentialIds) {
-      const { data, error, status } = await supabase.rpc('record_api_credential_use', { _credential_ids: credentialIds });
+    async recordUses(credentialIds, more = {}) {
+      const args: Record<string, unknown> = { _credential_ids: credentialIds };
+      if (more.previous?.length) args._previous_secret_ids = more.previous;
+      if (more.rejected && Object.keys(more.rejected).length > 0) args._rejected = more.rejected;
+      const { data, error, status } = await supabase.rpc('record_api_credential_use', args);
       if (error) {
         throw new StoreError(`record_api_credential_use failed (${error.code || 'no code'})`, { transient: status === 0 || status >= 500 });
       }

@@ -4,6 +4,7 @@
 // every request; only the argon2 step may be answered from the verify cache.
 import { SignJWT } from 'jose';
 import { readClientAuthentication } from './client-auth.ts';
+import { createSecretMatcher, DUMMY_SECRET_HASH, type SecretMatch } from './client-secret.ts';
 import { CORS_HEADERS, json, preflight } from './http.ts';
 import type { SigningKeys } from './keys.ts';
 import { invalidClient, oauthError } from './oauth-errors.ts';
@@ -32,8 +33,7 @@ export interface TokenHandlerDeps {
   log?: Logger;
 }
 
-/** What an unknown client_id is verified against, so it costs what a known one does. Its secret was discarded. */
-export const DUMMY_SECRET_HASH = '$argon2id$v=19$m=19456,t=2,p=1$G3VWAeL+6yRajDGD722/8A$ANwj1Nb6OBzDX7ABI1puhgQ2XSdEg6fGzyiLOHY5Q4U';
+export { DUMMY_SECRET_HASH };
 
 const METHODS = 'POST, OPTIONS';
 const MAX_BODY_BYTES = 16 * 1024;
@@ -44,17 +44,8 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
   const log = deps.log ?? consoleLogger;
   const cache = deps.cache ?? new VerifyCache({ clock });
 
-  /** Verifies the secret (from cache when possible); false for an unknown client, after paying argon2. */
-  async function authenticate(credential: Credential | null, secret: string): Promise<boolean> {
-    if (!credential) {
-      await deps.verifySecret(DUMMY_SECRET_HASH, secret).catch(() => false);
-      return false;
-    }
-    if (await cache.matches(credential.credentialId, credential.secretHash, secret)) return true;
-    const ok = await deps.verifySecret(credential.secretHash, secret);
-    if (ok && credential.status === 'active') await cache.remember(credential.credentialId, credential.secretHash, secret);
-    return ok;
-  }
+  // Current secret, or the previous one inside its rotation grace (client-secret.ts).
+  const matchSecret = createSecretMatcher({ verifySecret: deps.verifySecret, cache, clock });
 
   return async function tokenHandler(req: Request): Promise<Response> {
     if (req.method === 'OPTIONS') return preflight(METHODS);
@@ -91,7 +82,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     const basicUsed = auth.method === 'basic';
 
     let credential: Credential | null;
-    let authenticated: boolean;
+    let match: SecretMatch;
     try {
       credential = await deps.store.lookup(auth.clientId);
     } catch (error) {
@@ -103,19 +94,22 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       return oauthError('temporarily_unavailable', 'The token service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
     }
     try {
-      authenticated = await authenticate(credential, auth.secret);
+      match = await matchSecret(credential, auth.secret);
     } catch (error) {
       log(`mintid token: verifying the secret of credential ${credential?.credentialId} failed (${describe(error)})`);
       return oauthError('server_error', 'The token service could not verify the client.');
     }
-    if (!credential || !authenticated || credential.status !== 'active' ||
+    if (!credential || !match) return invalidClient(basicUsed);
+    if (match === 'previous_closed' || credential.status !== 'active' ||
       (credential.expiresAt !== null && Date.parse(credential.expiresAt) <= clock.now())) {
+      // The right secret of a dead credential (or a retired previous secret): same answer, but counted (SPEC §13).
+      deps.usage?.record(credential.credentialId, 'rejected');
       return invalidClient(basicUsed);
     }
 
     const requested = form.get('scope');
     let scopes = credential.scopes;
-    if (requested !== null) {
+    if (requested !== null && requested !== '') { // an empty scope= is no scope (SPEC §14)
       const tokens = requested.split(' ');
       if (tokens.some((t) => !SCOPE_TOKEN.test(t) || !credential.scopes.includes(t))) {
         return oauthError('invalid_scope', 'Request only scopes granted to this client, separated by single spaces.');
@@ -138,7 +132,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       log(`mintid token: signing failed (${describe(error)})`);
       return oauthError('server_error', 'The token service could not issue a token.');
     }
-    deps.usage?.record(credential.credentialId);
+    deps.usage?.record(credential.credentialId, match);
     return new Response(
       JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: exp - iat, scope }),
       {

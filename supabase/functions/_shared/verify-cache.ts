@@ -1,8 +1,10 @@
 // Skips argon2 for a client repeating an exchange within a short window. An entry is an HMAC
 // (random per-process key) of the secret together with the stored hash string, keyed by
-// credential id: it matches only while the stored hash is the very same string, so after a
-// rotation the old secret can never be answered from the cache. The status is not cached: the
-// token handler looks it up on every request. Bounded: least recently used entries go first.
+// credential id and that hash: it matches only while the stored hash is the very same string, so
+// after a rotation the old secret can never be answered from the current hash's entry. During a
+// rotation grace a credential has two entries (current and previous secret); the previous one's
+// entry lives no longer than the grace (`notAfter`). The status is not cached: the handlers look
+// it up on every request. Bounded: least recently used entries go first.
 import { constantTimeEqual, systemClock, type Clock } from './ports.ts';
 
 export interface VerifyCacheOptions {
@@ -35,25 +37,32 @@ export class VerifyCache {
 
   /** True when this secret was verified against exactly this stored hash within the window. */
   async matches(credentialId: string, storedHash: string, secret: string): Promise<boolean> {
-    const entry = this.#entries.get(credentialId);
+    const key = entryKey(credentialId, storedHash);
+    const entry = this.#entries.get(key);
     if (!entry) return false;
     if (entry.expiresAt <= this.#clock.now()) {
-      this.#entries.delete(credentialId);
+      this.#entries.delete(key);
       return false;
     }
     const hit = constantTimeEqual(await this.#digest(storedHash, secret), entry.digest);
     if (hit) {
-      this.#entries.delete(credentialId);
-      this.#entries.set(credentialId, entry);
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
     }
     return hit;
   }
 
-  /** Records a successful argon2 verification. */
-  async remember(credentialId: string, storedHash: string, secret: string): Promise<void> {
+  /**
+   * Records a successful argon2 verification against this stored hash, for the cache window or
+   * until `notAfter` (ms since the epoch; a rotation grace's end), whichever comes first.
+   */
+  async remember(credentialId: string, storedHash: string, secret: string, notAfter = Infinity): Promise<void> {
+    const expiresAt = Math.min(this.#clock.now() + this.#ttlMs, notAfter);
+    if (!(expiresAt > this.#clock.now())) return;
     const digest = await this.#digest(storedHash, secret);
-    this.#entries.delete(credentialId);
-    this.#entries.set(credentialId, { digest, expiresAt: this.#clock.now() + this.#ttlMs });
+    const key = entryKey(credentialId, storedHash);
+    this.#entries.delete(key);
+    this.#entries.set(key, { digest, expiresAt });
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
@@ -61,8 +70,9 @@ export class VerifyCache {
     }
   }
 
+  /** Drops every entry of the credential. */
   forget(credentialId: string): void {
-    this.#entries.delete(credentialId);
+    for (const key of [...this.#entries.keys()]) if (key.startsWith(`${credentialId}\n`)) this.#entries.delete(key);
   }
 
   get size(): number {
@@ -73,4 +83,9 @@ export class VerifyCache {
     const data = new TextEncoder().encode(JSON.stringify([secret, storedHash]));
     return new Uint8Array(await crypto.subtle.sign('HMAC', await this.#key, data));
   }
+}
+
+/** One entry per credential and stored hash string (both are in memory for the lookup anyway). */
+function entryKey(credentialId: string, storedHash: string): string {
+  return `${credentialId}\n${storedHash}`;
 }

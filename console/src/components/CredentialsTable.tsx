@@ -2,12 +2,11 @@
 // scopes, lifecycle times, rotation grace and rejected uses, and its actions. Explicit table
 // roles keep the semantics when narrow screens lay rows out as cards.
 import type { CredentialSummary } from '../../../src/client/schemas.js';
-import { lifecycleOf } from '../lifecycle.js';
 import { StatusBadge } from './StatusBadge.js';
 import { Time } from './Time.js';
 
 function Grace(props: { credential: CredentialSummary; onEnd: (c: CredentialSummary) => void }) {
-  const { previousSecretExpiresAt: until, previousSecretLastUsedAt: lastUsed } = lifecycleOf(props.credential);
+  const { previousSecretExpiresAt: until, previousSecretLastUsedAt: lastUsed } = props.credential;
   if (!until || new Date(until).getTime() <= Date.now()) return <span class="muted">—</span>;
   return (
     <span class="grace">
@@ -19,7 +18,7 @@ function Grace(props: { credential: CredentialSummary; onEnd: (c: CredentialSumm
 }
 
 function RejectedUses(props: { credential: CredentialSummary }) {
-  const { rejectedUseCount: count, lastRejectedUseAt: last } = lifecycleOf(props.credential);
+  const { rejectedUseCount: count, lastRejectedUseAt: last } = props.credential;
   if (!count) return <span class="muted">0</span>;
   return <span class="warning-text">{count} <small>(last <Time value={last} />)</small></span>;
 }
@@ -58,8 +57,7 @@ export function CredentialsTable(props: {
               <td role="cell" data-label="Status">
                 <div class="status-cell">
                 <StatusBadge status={c.status} />
-                {lifecycleOf(c).revocationReasonCode && lifecycleOf(c).revocationReasonCode !== 'unspecified'
-                  ? <small class="revocation-code">{lifecycleOf(c).revocationReasonCode!.replace(/_/g, ' ')}</small> : null}
+                {c.revocationReasonCode && c.revocationReasonCode !== 'unspecified' ? <small class="revocation-code">{c.revocationReasonCode.replace(/_/g, ' ')}</small> : null}
                 {c.revocationReason ? <small class="muted revocation-reason" title={c.revocationReason}>{c.revocationReason}</small> : null}
                 </div>
               </td>

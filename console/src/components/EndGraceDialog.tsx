@@ -2,7 +2,6 @@
 import { useState } from 'preact/hooks';
 import type { CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
-import { endRotationGrace, lifecycleOf } from '../lifecycle.js';
 import { Dialog } from './Dialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { formatTime } from './Time.js';
@@ -17,7 +16,7 @@ export function EndGraceDialog(props: { api: Api; brandId: string; credential: C
     setPending(true);
     setError(null);
     try {
-      await endRotationGrace(props.api, { brandId: props.brandId, credentialId: credential.id, reason });
+      await props.api.credentials.endRotationGrace({ brandId: props.brandId, credentialId: credential.id, reason });
       props.onEnded();
     } catch (failure) {
       setError(failure);
@@ -28,8 +27,8 @@ export function EndGraceDialog(props: { api: Api; brandId: string; credential: C
     <Dialog returnFocus={props.returnFocus} title={`End the grace period of ${credential.name}?`} onClose={props.onClose} busy={pending}>
       <form class="stack" onSubmit={submit}>
         <p>
-          The previous secret of <strong>{credential.name}</strong> stops working now instead of at {formatTime(lifecycleOf(credential).previousSecretExpiresAt)}.
-          It was last used {lifecycleOf(credential).previousSecretLastUsedAt ? formatTime(lifecycleOf(credential).previousSecretLastUsedAt) : 'never'}.
+          The previous secret of <strong>{credential.name}</strong> stops working now instead of at {formatTime(credential.previousSecretExpiresAt)}.
+          It was last used {credential.previousSecretLastUsedAt ? formatTime(credential.previousSecretLastUsedAt) : 'never'}.
         </p>
         <label class="field">
           <span>Reason</span>

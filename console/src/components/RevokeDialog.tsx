@@ -1,13 +1,12 @@
 // Revoke a credential, for good, after a confirmation that names it.
 import { useState } from 'preact/hooks';
-import type { CredentialSummary } from '../../../src/client/schemas.js';
+import { REVOCATION_REASON_CODES, type CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
-import { REASON_CODES } from '../lifecycle.js';
 import { Dialog } from './Dialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
-type ReasonCode = string;
-export const REASON_LABEL: Record<string, string> = {
+type ReasonCode = (typeof REVOCATION_REASON_CODES)[number];
+export const REASON_LABEL: Record<ReasonCode, string> = {
   unspecified: 'Unspecified', key_compromise: 'Key compromise (the secret leaked)', superseded: 'Superseded by another credential',
   integration_retired: 'Integration retired', policy_violation: 'Policy violation', unused: 'Unused',
 };
@@ -24,7 +23,7 @@ export function RevokeDialog(props: { api: Api; brandId: string; credential: Cre
     setPending(true);
     setError(null);
     try {
-      await props.api.credentials.revokeCredential({ brandId: props.brandId, credentialId: credential.id, reason, ...(REASON_CODES ? { reasonCode } : {}) } as Parameters<Api['credentials']['revokeCredential']>[0]);
+      await props.api.credentials.revokeCredential({ brandId: props.brandId, credentialId: credential.id, reason, reasonCode });
       props.onRevoked();
     } catch (failure) {
       setError(failure);
@@ -39,12 +38,12 @@ export function RevokeDialog(props: { api: Api; brandId: string; credential: Cre
           Revoking <strong>{credential.name}</strong> (<code>{credential.clientId}</code>) is permanent: it can never
           obtain a token again and cannot be un-revoked. Integrations using it stop working now.
         </p>
-        {REASON_CODES ? <div class="field">
+        <div class="field">
           <label for="revoke-reason-code">Reason code</label>
           <select id="revoke-reason-code" name="reason-code" value={reasonCode} disabled={pending} onChange={(e) => setReasonCode(e.currentTarget.value as ReasonCode)}>
-            {REASON_CODES.map((code) => <option key={code} value={code}>{REASON_LABEL[code] ?? code}</option>)}
+            {REVOCATION_REASON_CODES.map((code) => <option key={code} value={code}>{REASON_LABEL[code]}</option>)}
           </select>
-        </div> : null}
+        </div>
         <label class="field">
           <span>Reason</span>
           <textarea name="reason" required maxLength={500} rows={2} placeholder="Integration retired" value={reason} disabled={pending}

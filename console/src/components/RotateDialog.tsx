@@ -3,7 +3,6 @@
 import { useState } from 'preact/hooks';
 import type { CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
-import { HAS_LIFECYCLE } from '../lifecycle.js';
 import { makeSecret } from '../secret-maker.js';
 import { Dialog } from './Dialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -29,11 +28,11 @@ export function RotateDialog(props: { api: Api; brandId: string; credential: Cre
       const issued = await makeSecret({ withClientId: false, onStage: setStep });
       setStep('sending');
       const result = await props.api.credentials.rotateSecretRecord({
-        brandId: props.brandId, credentialId: credential.id, newSecretHash: issued.hash, reason, ...(HAS_LIFECYCLE ? { graceSeconds: grace } : {}),
-      } as Parameters<Api['credentials']['rotateSecretRecord']>[0]);
+        brandId: props.brandId, credentialId: credential.id, newSecretHash: issued.hash, reason, graceSeconds: grace,
+      });
       props.onRotated({
         credentialName: credential.name, clientId: credential.clientId, clientSecret: issued.clientSecret, hashMs: issued.hashMs, kind: 'rotated',
-        graceUntil: (result as { previousSecretExpiresAt?: string | null }).previousSecretExpiresAt ?? null,
+        graceUntil: result.previousSecretExpiresAt,
       });
     } catch (failure) {
       setError(failure);
@@ -53,13 +52,13 @@ export function RotateDialog(props: { api: Api; brandId: string; credential: Cre
           <span>Reason</span>
           <input name="reason" required maxLength={500} value={reason} disabled={busy} onInput={(e) => setReason(e.currentTarget.value)} data-autofocus />
         </label>
-        {HAS_LIFECYCLE ? <div class="field">
+        <div class="field">
           <label for="rotate-grace">Grace period for the current secret</label>
           <select id="rotate-grace" name="grace" value={String(grace)} disabled={busy} onChange={(e) => setGrace(Number(e.currentTarget.value))} aria-describedby="grace-help">
             {GRACE_OPTIONS.map(([seconds, label]) => <option key={seconds} value={String(seconds)}>{label}</option>)}
           </select>
           <small id="grace-help" class="muted">During the grace period both secrets work (never past the credential's expiry), so you can switch the integration over; the table shows when the old one was last used.</small>
-        </div> : null}
+        </div>
         {step ? <SecretProgress step={step} /> : null}
         <ErrorNotice error={error} />
         <div class="dialog-actions">

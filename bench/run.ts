@@ -13,6 +13,7 @@ import { rpcTable } from './rpc.js';
 import { setUp, type BenchEnv } from './setup.js';
 import { markdownTable } from './table.js';
 import { tokenTable } from './token.js';
+import { floodTable } from './flood.js';
 import { ARGON2_PARAMS } from '../src/secrets/phc.js';
 
 function numberFromEnv(name: string, fallback: number, min: number, max: number): number {
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
     console.log(await rpcTable(env, { seconds, warmupSeconds, concurrencies: [1, 8, 32], listSize, rotatePool: 64 }, log));
     console.log('\n## Token endpoint (OAuth 2.0 client_credentials)\n');
     console.log(await tokenTable(env, { seconds, warmupSeconds, concurrencies: [1, 8], maxColdCredentials: 2000 }, log));
+    console.log('\n## Token endpoint under a flood of unauthenticated requests (limits before argon2)\n');
+    console.log(await floodTable(env, { seconds, warmupSeconds }, log));
   } finally {
     log('cleaning up (API, database)…');
     await env?.close();

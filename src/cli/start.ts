@@ -17,7 +17,7 @@ export const LOCAL_ENV_TEXT = `Environment:
   MINTID_SIGNING_KEYS token signing keys (default: created in the state directory)`;
 
 /** What `npm start` prints: everything needed to make the first call. */
-function banner(stack: Stack, demo: { brandId: string; users: DemoUsers; passwords: DemoPasswords }): string {
+export function banner(stack: Stack, demo: { brandId: string; users: DemoUsers; passwords: DemoPasswords }): string {
   const { url, keys } = stack;
   const { brandId: demoBrandId, users: DEMO_USERS, passwords: DEMO_PASSWORDS } = demo;
   return `
@@ -33,7 +33,7 @@ MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : 
   Database       ${stack.databaseUrl}
 
   anon key         ${keys.anonKey}
-  service_role key ${keys.serviceRoleKey}
+  service_role key ${stack.demoJwtSecret ? keys.serviceRoleKey : '(not printed: it derives from your MINTID_JWT_SECRET; `npx mintid env` prints it on request)'}
 
   Demo brand ${demoBrandId}; access tokens of its users (local demo only):
   owner  ${keys.userTokens.owner}

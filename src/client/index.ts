@@ -16,8 +16,8 @@ export {
 export type { MintIdErrorCode, PostgrestErrorLike } from './errors.js';
 export type {
   CreateCredentialParams, CreateCredentialRecordParams, CredentialEvent, CredentialStatus, CredentialSummary,
-  ListCredentialsParams, ListEventsParams, Page, RevokeCredentialParams, RotateSecretParams, RotateSecretRecordParams,
-  EndRotationGraceParams, RevokeCredentialsParams, RevocationReasonCode,
+  EndRotationGraceParams, ListCredentialsParams, ListEventsParams, Page, RevocationReasonCode, RevokeCredentialParams,
+  RevokeCredentialsParams, RotateSecretParams, RotateSecretRecordParams,
 } from './schemas.js';
 export { MAX_GRACE_SECONDS, REVOCATION_REASON_CODES } from './schemas.js';
 export { createSecretsClient, SECRET_DESCRIPTION_MAX, SECRET_NAME_PATTERN, SECRET_VALUE_MAX_BYTES } from './secrets.js';

@@ -1,3 +1,5 @@
+import { redactDatabaseError } from './redact.js';
+
 /**
  * Every failure the gateway answers, in PostgREST's wire shape `{code, message, details, hint}`,
  * and the single SQLSTATE→HTTP mapping (POSTGREST.md §5). Nothing else in the gateway picks a
@@ -47,6 +49,13 @@ const CONNECTION_CODES = new Set([
   'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED',
 ]);
 
+/**
+ * admin_shutdown, crash_shutdown, cannot_connect_now: the server went away under a session or
+ * refuses connections while starting. PostgREST reports them as connection errors (PGRST000/001,
+ * 503) because they reach it at connect or through its pool; the table below would say 500 for two.
+ */
+const RESTARTING_CODES = new Set(['57P01', '57P02', '57P03']);
+
 /** How long a client should wait before retrying a 503 (seconds). */
 export const RETRY_AFTER_SECONDS = 1;
 
@@ -87,6 +96,7 @@ interface DatabaseErrorLike {
   detail?: unknown;
   hint?: unknown;
   severity?: unknown;
+  where?: unknown;
 }
 
 const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -150,9 +160,13 @@ export function fromDatabaseError(error: unknown, authenticated: boolean): ApiEr
   const message = String(e.message ?? '');
   const detail = textOrNull(e.detail);
   if (e.code === 'PGRST') return customRaise(message, detail);
+  // The database is restarting or shutting down (at connect, or killing our session): retry later.
+  if (RESTARTING_CODES.has(e.code) && (e.severity === 'FATAL' || e.severity === 'PANIC')) {
+    return pgrst(503, e.code === '57P03' ? 'PGRST000' : 'PGRST001', 'Database connection error. Retry later.', 'the database server is restarting');
+  }
   const status = statusForSqlState(e.code, message, authenticated);
   const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
-  return new ApiError(status, { code: e.code, message, details: detail, hint: textOrNull(e.hint) }, headers);
+  return new ApiError(status, redactDatabaseError({ code: e.code, message, details: detail, hint: textOrNull(e.hint) }, textOrNull(e.where)), headers);
 }
 
 /** A short, secret-free description of a connection failure. */

@@ -1,3 +1,4 @@
+import { clip, echoKeys, keysMatchable, MAX_KEY_LENGTH } from './bounds.js';
 import { pgrst, type ApiError } from './errors.js';
 import type { Routine, SchemaCacheData } from './schema-cache.js';
 
@@ -47,9 +48,10 @@ function ambiguous(candidates: Routine[]): ApiError {
 }
 
 function notFound(cache: SchemaCacheData, schema: string, name: string, keys: string[], jsonBody: boolean): ApiError {
-  const qualified = `${schema}.${name}`;
+  const qualified = clip(`${schema}.${name}`);
   const sorted = [...keys].sort();
-  const list = sorted.join(', ');
+  // Bounded: at most 100 names of at most 63 characters are repeated (bounds.ts).
+  const list = echoKeys(sorted);
   const message = sorted.length
     ? `Could not find the function ${qualified}(${list}) in the schema cache`
     : `Could not find the function ${qualified} without parameters in the schema cache`;
@@ -57,9 +59,11 @@ function notFound(cache: SchemaCacheData, schema: string, name: string, keys: st
     ? `Searched for the function ${qualified} with parameter${sorted.length > 1 ? 's' : ''} ${list}`
     : `Searched for the function ${qualified} without parameters`;
   const details = `${searched}${jsonBody ? ' or with a single unnamed json/jsonb parameter' : ''}, but no matches were found in the schema cache.`;
-  const overloads = cache.routines.get(qualified);
+  const overloads = cache.routines.get(`${schema}.${name}`);
   let hint: string | null = null;
-  if (overloads) {
+  if (!keysMatchable(keys) || name.length > MAX_KEY_LENGTH) {
+    // No function takes these names: no hint, and no fuzzy matching over an unbounded list.
+  } else if (overloads) {
     const signatures = overloads.filter((r) => !isUnnamedJson(r)).map((r) => r.params.map((p) => p.name).sort().join(', '));
     const best = list ? closest(list, signatures.filter(Boolean), 1 / 3) : undefined;
     if (best !== undefined) hint = `Perhaps you meant to call the function ${qualified}(${best})`;

@@ -1,3 +1,4 @@
+import { assertJsonDepth, clip, readRpcBody } from './bounds.js';
 import { pgrst } from './errors.js';
 
 /** An RPC request after PostgREST's parsing steps (POSTGREST.md §1.2 step 4), before lookup. */
@@ -40,13 +41,13 @@ export function selectSchema(req: Request, schemas: string[]): { schema: string;
   const requested = req.headers.get(header);
   if (requested === null) return { schema: schemas[0]!, echoProfile: schemas.length > 1 };
   if (!schemas.includes(requested)) {
-    throw pgrst(406, 'PGRST106', `Invalid schema: ${requested}`, null, `Only the following schemas are exposed: ${schemas.join(', ')}`);
+    throw pgrst(406, 'PGRST106', `Invalid schema: ${clip(requested)}`, null, `Only the following schemas are exposed: ${schemas.join(', ')}`);
   }
   return { schema: requested, echoProfile: true };
 }
 
 function nonNegative(key: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw pgrst(400, 'PGRST100', `"failed to parse ${key} parameter (${value})" (line 1, column 1)`);
+  if (!/^\d+$/.test(value)) throw pgrst(400, 'PGRST100', `"failed to parse ${key} parameter (${clip(value)})" (line 1, column 1)`);
   return Number(value);
 }
 
@@ -63,8 +64,9 @@ function containsNul(value: unknown): boolean {
 /** Reads the JSON body as PostgREST does for RPC: `{}` when empty, first element of a uniform array. */
 function parseBody(req: Request, text: string): { args: Record<string, unknown>; raw: string } {
   const type = (req.headers.get('content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json' && type !== '*/*') throw pgrst(400, 'PGRST102', `Content-Type not acceptable: ${type}`);
+  if (type !== 'application/json' && type !== '*/*') throw pgrst(400, 'PGRST102', `Content-Type not acceptable: ${clip(type)}`);
   if (text.trim() === '') return { args: {}, raw: '{}' };
+  assertJsonDepth(text);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -107,18 +109,18 @@ export async function parseRpcRequest(req: Request, name: string, profile: { sch
       else if (key === 'offset') offset = nonNegative('offset', value);
       else if (key === 'columns') columns = value.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
       else if (!(key === 'select' && value.trim() === '*')) {
-        throw pgrst(400, 'PGRST100', `"failed to parse ${key} parameter (${value})" (line 1, column 1)`, `${key} is not supported on RPC by this gateway`);
+        throw pgrst(400, 'PGRST100', `"failed to parse ${clip(key)} parameter (${clip(value)})" (line 1, column 1)`, `${clip(key)} is not supported on RPC by this gateway`);
       }
     } else if (method !== 'POST' && !FILTER.test(value)) {
       args[key] = value;
     } else {
-      throw pgrst(400, 'PGRST100', `"failed to parse filter (${value})" (line 1, column 1)`,
+      throw pgrst(400, 'PGRST100', `"failed to parse filter (${clip(value)})" (line 1, column 1)`,
         FILTER.test(value) ? 'filters on RPC results are not supported by this gateway' : 'unexpected end of input expecting operator');
     }
   }
   let bodyJson = '{}';
   if (method === 'POST') {
-    const body = parseBody(req, await req.text());
+    const body = parseBody(req, await readRpcBody(req));
     bodyJson = body.raw;
     for (const [key, value] of Object.entries(body.args)) if (!columns || columns.includes(key)) args[key] = value;
   }

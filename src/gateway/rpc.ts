@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { clip } from './bounds.js';
 import { fromDatabaseError, pgrst } from './errors.js';
 import type { AuthResult } from './jwt.js';
 import { openApiResponse } from './openapi.js';
@@ -66,7 +67,7 @@ export function createRpcHandler(deps: RpcDeps): (req: Request, ctx: RpcContext)
     const target = parsePath(ctx.path);
     const profile = selectSchema(req, deps.schemas);
     if ('table' in target) {
-      throw pgrst(404, 'PGRST205', `Could not find the table '${profile.schema}.${target.table}' in the schema cache`);
+      throw pgrst(404, 'PGRST205', `Could not find the table '${profile.schema}.${clip(target.table)}' in the schema cache`);
     }
     if (!METHODS.includes(req.method)) throw pgrst(405, 'PGRST101', `Cannot use the ${req.method} method on RPC`);
     const request = await parseRpcRequest(req, target.rpc, profile);

@@ -5,6 +5,7 @@ import { apiKeyGuard, createApiKeyCheck, type ApiKeyVariables } from './apikey.j
 import { corsPolicy } from './cors.js';
 import { ApiError, errorResponse, pgrst } from './errors.js';
 import { createFunctionsHandler } from './functions.js';
+import { withForwardedFor } from './forwarded.js';
 import { bearerToken, type AuthResult } from './jwt.js';
 import type { EdgeFunction } from './options.js';
 import type { createRpcHandler } from './rpc.js';
@@ -59,7 +60,7 @@ export function createApp(parts: AppParts): Hono<{ Variables: Variables }> {
     headers.set('authorization', outcome.authorization);
     return new Request(req, { headers });
   });
-  app.all('/functions/v1/*', (c) => functions(c.req.raw));
+  app.all('/functions/v1/*', (c) => functions(withForwardedFor(c.req.raw, c.env)));
   for (const [prefix, handler] of Object.entries(parts.routes ?? {})) {
     app.all(prefix, (c) => handler(c.req.raw));
     app.all(`${prefix}/*`, (c) => handler(c.req.raw));

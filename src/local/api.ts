@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { createIntrospectFunction, createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { verifyClientSecret } from '../secrets/hash.js';
@@ -48,7 +49,9 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
     MINTID_SIGNING_KEYS: options.signingKeys,
   };
-  const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch });
+  const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch, cpus: availableParallelism(),
+    // @node-rs/argon2, WebCrypto signing and the verify cache's HMACs all run on libuv's pool.
+    threadPool: Number(process.env.UV_THREADPOOL_SIZE) || 4 });
   const introspect = await createIntrospectFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch });
   // RFC 8414 §3: the metadata of issuer <base>/functions/v1/token also lives at
   // <base>/.well-known/oauth-authorization-server/functions/v1/token.

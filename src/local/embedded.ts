@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
@@ -16,10 +17,10 @@ for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 /** Superuser of the embedded server: like hosted Supabase, `postgres` is not the superuser. */
 export const EMBEDDED_SUPERUSER = 'supabase_admin';
 /**
- * The local demo password of every login on the embedded server (as `supabase start` uses
- * `postgres`). Local only: the server listens on 127.0.0.1 and holds demo data.
+ * The password every login of the embedded server had before round 2 (as `supabase start` uses
+ * `postgres`). Now only used once, to replace it with random ones on an install that predates them.
  */
-export const EMBEDDED_PASSWORD = 'postgres';
+export const LEGACY_EMBEDDED_PASSWORD = 'postgres';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -28,6 +29,11 @@ export interface EmbeddedOptions {
   durable: boolean;
   /** Receives the server's log output; dropped by default. */
   onLog?: (line: string) => void;
+  /**
+   * Password of the superuser, set at initialisation (later starts of the same data directory
+   * must pass the same). Default: a random one, for throw-away clusters.
+   */
+  password?: string;
 }
 
 export interface EmbeddedServer {
@@ -44,6 +50,7 @@ export interface EmbeddedServer {
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = path.resolve(options.dataDir);
+  const password = options.password ?? randomBytes(24).toString('base64url');
   const asRoot = userInfo().uid === 0;
   await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
   // As root the server runs as `postgres`, which must be able to reach the data directory.
@@ -72,7 +79,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         databaseDir: dataDir,
         port: options.port,
         user: EMBEDDED_SUPERUSER,
-        password: EMBEDDED_PASSWORD,
+        password,
         authMethod: 'scram-sha-256',
         persistent: true,
         createPostgresUser: asRoot,
@@ -81,7 +88,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         onLog,
         onError: onLog,
       });
-      await server.initialise();
+      // initdb reads the superuser's password from a temporary file: keep it owner-only meanwhile
+      // (as root, the server's own user must read it, so the umask stays).
+      const umask = asRoot ? undefined : process.umask(0o077);
+      try {
+        await server.initialise();
+      } finally {
+        if (umask !== undefined) process.umask(umask);
+      }
     }
     postmaster = await startPostmaster({ dataDir, port: options.port, flags: postgresFlags, asPostgresUser: asRoot, onLog });
   } catch (error) {
@@ -91,7 +105,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const stopOnExit = () => postmaster.kill();
   process.once('exit', stopOnExit);
   return {
-    adminUrl: `postgres://${EMBEDDED_SUPERUSER}:${EMBEDDED_PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    adminUrl: `postgres://${EMBEDDED_SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
     stop: async () => {
       process.removeListener('exit', stopOnExit);

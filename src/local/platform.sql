@@ -35,6 +35,13 @@ begin
     else
       execute format('create role %I nologin', _owner);
     end if;
+  elsif _owner_password <> '' then
+    -- The embedded server's owner login: its password is the per-install one (it may have had the old demo one).
+    execute format('alter role %I with login password %L', _owner, _owner_password);
+  elsif _owner = 'mintid_owner' then
+    -- Our own owner role on a server whose postgres is the superuser never logs in (earlier
+    -- versions of the test setup made it a login with a known password).
+    alter role mintid_owner with nologin nocreaterole nocreatedb password null;
   end if;
   if (select rolsuper from pg_roles where rolname = _owner) then
     raise exception 'the migration owner % must not be a superuser', _owner;

@@ -3,15 +3,15 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { startApi, type Api } from './api.js';
 import { DEMO_PASSWORDS, ensureDemoPasswords } from './auth/demo-users.js';
-import type { LocalEnv } from './config.js';
-import { openLocalDatabase } from './database.js';
-import { EMBEDDED_PASSWORD } from './embedded.js';
+import { assertJwtSecretFor, type LocalEnv } from './config.js';
 import { ensureConsoleBuilt, consoleDistDir } from './console-build.js';
+import { openLocalDatabase } from './database.js';
 import { assertPortFree, claimStateDir } from './instance.js';
 import { DEMO_BRAND_ID, DEMO_USERS, type LocalKeys } from './keys.js';
 import { migrate } from './migrate.js';
 import { localAuthAdminPassword, localAuthenticatorPassword, localSigningKeys } from './state.js';
 import { databaseUrl, redactPassword } from './urls.js';
+import { waitForDatabase } from './wait.js';
 import { packageRoot } from '../package-root.js';
 
 const seedUrl = path.join(packageRoot, 'supabase/seed.sql');
@@ -25,6 +25,8 @@ export interface Stack {
   /** Where local state (data, signing keys) lives. */
   stateDir: string;
   databaseUrl: string;
+  /** Whether the keys derive from the documented demo JWT secret (then the banner may print them all). */
+  demoJwtSecret: boolean;
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,8 @@ async function seedIfMissing(adminUrl: string): Promise<boolean> {
  * .mintid/), the platform objects, the migrations, demo data on first start, and one HTTP server
  * with `/rest/v1/rpc/*` and `/functions/v1/{token,jwks}`.
  */
-export async function startStack(env: LocalEnv, log: (line: string) => void = () => {}): Promise<Stack> {
+export async function startStack(env: LocalEnv, log: (line: string) => void = () => {}, signal?: AbortSignal): Promise<Stack> {
+  assertJwtSecretFor(env);
   // The console (SPEC §11) is built while the database starts, when dist/console/ is missing or stale.
   const consoleBuild = ensureConsoleBuilt(log).then(() => null, (error: Error) => error);
   // One stack per state directory; a port in use is named before anything starts.
@@ -55,6 +58,8 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
   let database: Awaited<ReturnType<typeof openLocalDatabase>>;
   try {
     await assertPortFree(env.MINTID_PORT, 'MINTID_PORT');
+    // Like PostgREST: a database that is not reachable yet is waited for, with a line per attempt.
+    if (env.DATABASE_URL) await waitForDatabase(env.DATABASE_URL, { log, signal });
     database = await openLocalDatabase(env, { running: 'adopt' });
   } catch (error) {
     await consoleBuild;
@@ -101,10 +106,11 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
     await api.gateway.listen(env.MINTID_PORT, '127.0.0.1');
     log(`migrations owned by ${migrated.ownerRole}`);
     return {
-      url, keys: api.keys, seeded, signingKeyCreated: signing.created, stateDir: env.stateDir, stop,
-      // The embedded server's local demo login is printable; a DATABASE_URL's password is not.
+      url, keys: api.keys, seeded, signingKeyCreated: signing.created, stateDir: env.stateDir, stop, demoJwtSecret: env.demoJwtSecret,
+      // The embedded server's owner login (its per-install password, for this user's terminal) is
+      // printable; a DATABASE_URL's password is not.
       databaseUrl: database.embedded
-        ? databaseUrl(database.adminUrl, undefined, { user: 'postgres', password: EMBEDDED_PASSWORD })
+        ? databaseUrl(database.adminUrl, undefined, { user: 'postgres', password: database.platform.ownerPassword })
         : redactPassword(database.adminUrl),
     };
   } catch (error) {

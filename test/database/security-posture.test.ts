@@ -37,6 +37,7 @@ describe('security posture', () => {
         or has_function_privilege('service_role', p.oid, 'execute')) order by 1`);
     expect(grants).toEqual([
       { fn: 'add_brand_member', authenticated: true, service: true },
+      { fn: 'check_token_auth_failures', authenticated: false, service: true },
       { fn: 'create_api_credential_record', authenticated: true, service: true },
       { fn: 'create_brand', authenticated: true, service: true },
       { fn: 'create_brand_secret', authenticated: true, service: true },
@@ -51,6 +52,7 @@ describe('security posture', () => {
       { fn: 'lookup_api_credential_for_token', authenticated: false, service: true },
       { fn: 'read_brand_secret', authenticated: false, service: true },
       { fn: 'record_api_credential_use', authenticated: false, service: true },
+      { fn: 'record_token_auth_failure', authenticated: false, service: true },
       { fn: 'remove_brand_member', authenticated: true, service: true },
       { fn: 'revoke_api_credential_record', authenticated: true, service: true },
       { fn: 'revoke_api_credential_records', authenticated: true, service: true },

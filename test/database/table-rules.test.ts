@@ -75,7 +75,7 @@ describe('the rules hold under session_replication_role = replica (which silence
   it('marks every table-rule trigger ALWAYS', async () => {
     const triggers = await db.admin`select tgname::text as name, tgenabled as enabled from pg_trigger
       where tgrelid in ('mintid.api_credentials'::regclass, 'mintid.audit_records'::regclass) and not tgisinternal order by 1`;
-    expect(triggers.length).toBe(9); // + lifecycle's previous-secret and reason-code guards
+    expect(triggers.length).toBe(10); // + lifecycle's previous-secret and reason-code guards, robust's expiry guard
     expect(triggers.filter((t) => t.enabled !== 'A')).toEqual([]);
   });
 });

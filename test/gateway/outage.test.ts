@@ -1,4 +1,5 @@
 // A database outage under a running gateway: 503 with Retry-After, then recovery without restart.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,9 @@ let server: EmbeddedServer | undefined;
 let gateway: Gateway;
 let anonKey: string;
 
-const start = async () => startEmbeddedPostgres({ dataDir: path.join(dataRoot, 'db'), port, durable: false });
+// One superuser password for the server's whole life: it is restarted on the same data directory.
+const password = randomBytes(24).toString('base64url');
+const start = async () => startEmbeddedPostgres({ dataDir: path.join(dataRoot, 'db'), port, durable: false, password });
 const call = (fn: string) => gateway.fetch(new Request(`http://localhost/rest/v1/rpc/${fn}`, { headers: { apikey: anonKey } }));
 
 beforeAll(async () => {

@@ -15,6 +15,8 @@ import { startStack, type Stack } from '../../src/local/stack.js';
 import { databaseUrl, freePort } from '../support/urls.js';
 
 const name = 'mintid_app';
+/** A database of its own needs a JWT secret of its own (the demo one is refused, SPEC §8). */
+const JWT_SECRET = 'stack-database-url-test-secret-0123456789abcdef';
 let server: EmbeddedServer;
 let stateDir: string;
 let stack: Stack;
@@ -28,6 +30,7 @@ beforeAll(async () => {
   await admin.end();
   stack = await startStack(parseLocalEnv({
     DATABASE_URL: databaseUrl(config.adminUrl, name), MINTID_PORT: String(await freePort()), MINTID_STATE_DIR: stateDir,
+    MINTID_JWT_SECRET: JWT_SECRET,
   }));
 });
 afterAll(async () => {
@@ -74,6 +77,7 @@ describe('npm start against a DATABASE_URL', () => {
   it('adds the demo data only once', async () => {
     const again = await startStack(parseLocalEnv({
       DATABASE_URL: databaseUrl(config.adminUrl, name), MINTID_PORT: String(await freePort()), MINTID_STATE_DIR: stateDir,
+    MINTID_JWT_SECRET: JWT_SECRET,
     }));
     try {
       expect(again.seeded).toBe(false);

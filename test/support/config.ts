@@ -8,7 +8,11 @@ export interface TestDatabaseConfig {
   runId: string;
   ownerRole: string;
   embedded: boolean;
+  /**
+   * Password of the `authenticator` login for this run: random, never a known value; on a
+   * DATABASE_URL server the teardown removes it again.
+   */
+  authenticatorPassword: string;
+  /** Password of the `supabase_auth_admin` login for this run: random, removed at teardown like the above. */
+  authAdminPassword: string;
 }
-
-/** Password the tests give the `authenticator` login (a local demo value). */
-export const TEST_PASSWORD = 'postgres';

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import postgres, { type Sql, type TransactionSql } from 'postgres';
 import { inject } from 'vitest';
 import { databaseUrl } from './urls.js';
-import { TEST_PASSWORD } from './config.js';
 
 /** A caller as PostgREST would present it: the role it switches to and the JWT claims it sets. */
 export interface ApiCaller {
@@ -57,8 +56,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const urls = {
     admin: databaseUrl(config.adminUrl, name),
     operator: databaseUrl(config.operatorUrl, name),
-    authenticator: databaseUrl(config.adminUrl, name, { user: 'authenticator', password: TEST_PASSWORD }),
-    authAdmin: databaseUrl(config.adminUrl, name, { user: 'supabase_auth_admin', password: TEST_PASSWORD }),
+    authenticator: databaseUrl(config.adminUrl, name, { user: 'authenticator', password: config.authenticatorPassword }),
+    authAdmin: databaseUrl(config.adminUrl, name, { user: 'supabase_auth_admin', password: config.authAdminPassword }),
   };
   const admin = postgres(urls.admin, { max: 4, ...quiet });
   const operator = postgres(urls.operator, { max: 4, ...quiet });

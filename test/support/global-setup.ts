@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { EMBEDDED_PASSWORD, startEmbeddedPostgres, type EmbeddedServer } from '../../src/local/embedded.js';
+import { randomBytes } from 'node:crypto';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/local/embedded.js';
 import { migrate } from '../../src/local/migrate.js';
 import { databaseUrl, freePort } from './urls.js';
-import { TEST_PASSWORD, type TestDatabaseConfig } from './config.js';
+import type { TestDatabaseConfig } from './config.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,19 +33,27 @@ export default async function setup(project: TestProject) {
   const template = `mintid_tpl_${runId}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${template}`);
+  // Random passwords for this run only: no login of the server is left with a known one. On a
+  // DATABASE_URL server the owner is a NOLOGIN role (no password at all) and the teardown removes
+  // the authenticator's password again.
+  const authenticatorPassword = randomBytes(24).toString('base64url');
+  const authAdminPassword = randomBytes(24).toString('base64url');
+  const ownerPassword = embedded ? randomBytes(24).toString('base64url') : undefined;
   const { ownerRole } = await migrate({
     databaseUrl: databaseUrl(adminUrl, template),
-    ownerPassword: EMBEDDED_PASSWORD,
-    authenticatorPassword: TEST_PASSWORD,
-    authAdminPassword: TEST_PASSWORD,
+    ...(ownerPassword ? { ownerPassword } : {}),
+    authenticatorPassword,
+    authAdminPassword,
   });
-  const operatorUrl = embedded ? databaseUrl(adminUrl, template, { user: ownerRole, password: EMBEDDED_PASSWORD }) : adminUrl;
-  project.provide('database', { adminUrl, operatorUrl, template, runId, ownerRole, embedded: !!embedded });
+  const operatorUrl = embedded ? databaseUrl(adminUrl, template, { user: ownerRole, password: ownerPassword }) : adminUrl;
+  project.provide('database', { adminUrl, operatorUrl, template, runId, ownerRole, embedded: !!embedded, authenticatorPassword, authAdminPassword });
 
   return async () => {
     const leftovers = await admin<{ datname: string }[]>`
       select datname from pg_database where datname like ${`mintid_%_${runId}%`}`;
     for (const { datname } of leftovers) await admin.unsafe(`drop database if exists ${datname} with (force)`);
+    // A server of your own keeps no login this run made: the stack's platform step gives them back theirs.
+    if (!embedded) await admin.unsafe('alter role authenticator with nologin password null; alter role supabase_auth_admin with nologin password null');
     await admin.end();
     await embedded?.stop();
     if (dataRoot) await rm(dataRoot, { recursive: true, force: true });

@@ -165,6 +165,18 @@ describe('the token and jwks functions under Deno', () => {
     expect(code, text).toBe(0);
   }, 120_000);
 
+  it('limits failed authentications under Deno too: 429 after 10 of one client_id, counted in the database', async () => {
+    const target = await createCredential(db, f.brandId);
+    const wrong = () => exchange({ grant_type: 'client_credentials', client_id: target.clientId, client_secret: generateClientSecret() });
+    for (let i = 0; i < 10; i += 1) expect((await wrong()).status).toBe(401);
+    const blocked = await wrong();
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const [row] = await db.admin<{ n: number }[]>`
+      select cardinality(failed_at) as n from mintid.token_auth_failures where key = ${`credential:${target.credentialId}`}`;
+    expect(row!.n).toBe(10);
+  });
+
   it('logged nothing secret', () => {
     const text = output.join('');
     expect(text).not.toContain(credential.secret);

@@ -126,9 +126,9 @@ describe('request errors (RFC 6749 §5.2)', () => {
     expect(await errorOf(res)).toMatchObject({ status: 400, error: 'invalid_request' });
   });
 
-  it('refuses an oversized body with invalid_request', async () => {
+  it('refuses an oversized body with 413 invalid_request', async () => {
     const res = await handler(tokenRequest({ ...GRANT, client_id: active.clientId, client_secret: active.secret, pad: 'x'.repeat(20_000) }));
-    expect(await errorOf(res)).toMatchObject({ status: 400, error: 'invalid_request' });
+    expect(await errorOf(res)).toMatchObject({ status: 413, error: 'invalid_request' });
   });
 });
 

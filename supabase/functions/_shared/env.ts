@@ -57,6 +57,10 @@ const tokenEnvSchema = z
     MINTID_TOKEN_AUDIENCE: z.string().min(1).max(256, { error: 'is too long' }).optional(),
     MINTID_TOKEN_TTL_SECONDS: integer('the token lifetime', 60, 3600, 600),
     MINTID_USAGE_FLUSH_SECONDS: integer('the usage flush interval', 1, 59, 10),
+    // The limits of SPEC §14 (docs/limits.md).
+    MINTID_TOKEN_FAILURES_PER_MINUTE: integer('the failed authentications per minute', 1, 50, 10),
+    MINTID_TOKEN_EXCHANGES_PER_MINUTE: integer('the successful exchanges per client per minute', 1, 999_999, 600),
+    MINTID_TOKEN_VERIFY_CONCURRENCY: integer('the argon2 verifications in flight', 1, 1024, 0),
   })
   .transform((env) => ({
     supabaseUrl: env.SUPABASE_URL.replace(/\/+$/, ''),
@@ -66,6 +70,10 @@ const tokenEnvSchema = z
     audience: env.MINTID_TOKEN_AUDIENCE ?? 'mintid',
     ttlSeconds: env.MINTID_TOKEN_TTL_SECONDS,
     usageFlushSeconds: env.MINTID_USAGE_FLUSH_SECONDS,
+    failuresPerMinute: env.MINTID_TOKEN_FAILURES_PER_MINUTE,
+    exchangesPerMinute: env.MINTID_TOKEN_EXCHANGES_PER_MINUTE,
+    /** 0 = the default, 2 × CPUs. */
+    verifyConcurrency: env.MINTID_TOKEN_VERIFY_CONCURRENCY,
   }));
 export type TokenEnv = z.infer<typeof tokenEnvSchema>;
 

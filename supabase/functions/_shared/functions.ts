@@ -11,6 +11,8 @@ import { createSupabaseCredentialStore, type CredentialStore } from './store.ts'
 import { createTokenHandler } from './token-handler.ts';
 import { createUsageRecorder } from './usage-recorder.ts';
 import { VerifyCache } from './verify-cache.ts';
+import { BlockList, createSupabaseFailureStore, SuccessLimiter, withLocalBlocks, type FailureStore } from './rate-limits.ts';
+import { defaultVerifyConcurrency, VerifySlots } from './verify-slots.ts';
 
 export type Handler = (req: Request) => Promise<Response>;
 
@@ -25,6 +27,12 @@ export interface TokenFunctionOptions {
   log?: Logger;
   /** fetch for the default store. */
   fetch?: typeof fetch;
+  /** Shared failure counters. Default: the supabase-js store over the same project. */
+  failures?: FailureStore;
+  /** CPUs of this instance, for the default verification cap (Deno: navigator.hardwareConcurrency). */
+  cpus?: number;
+  /** Threads of the pool argon2 runs on, if it shares one (Node: libuv's, UV_THREADPOOL_SIZE, default 4). */
+  threadPool?: number;
 }
 
 export interface TokenFunction {
@@ -45,10 +53,20 @@ export async function createTokenFunction(options: TokenFunctionOptions): Promis
   const log = options.log ?? consoleLogger;
   const store = options.store ??
     createSupabaseCredentialStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch });
+  const blocks = new BlockList();
   const usage = createUsageRecorder({ store, intervalMs: env.usageFlushSeconds * 1000, log });
   const token = createTokenHandler({
     config: { issuer: env.issuer, audience: env.audience, ttlSeconds: env.ttlSeconds },
     keys, store, verifySecret: options.verifySecret, usage, cache: new VerifyCache({ clock }), clock, log,
+    limits: {
+      failuresPerMinute: env.failuresPerMinute,
+      failureDelayMs: 250,
+      failures: withLocalBlocks(options.failures ??
+        createSupabaseFailureStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch }), blocks, clock),
+      blocks,
+      successes: new SuccessLimiter({ perMinute: env.exchangesPerMinute, clock }),
+      slots: new VerifySlots({ max: env.verifyConcurrency || defaultVerifyConcurrency(options.cpus, options.threadPool) }),
+    },
   });
   const discovery = createDiscoveryHandler({ issuer: env.issuer, baseUrl: env.supabaseUrl });
   const handler: Handler = (req) => (isDiscoveryPath(new URL(req.url).pathname) ? discovery(req) : token(req));

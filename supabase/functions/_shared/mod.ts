@@ -16,6 +16,12 @@ export { VerifyCache, type VerifyCacheOptions } from './verify-cache.ts';
 export { readClientAuthentication, type ClientAuthentication } from './client-auth.ts';
 export { INVALID_CLIENT_DESCRIPTION, OAUTH_ERROR_STATUS, invalidClient, oauthError, type OAuthErrorCode } from './oauth-errors.ts';
 export { verifySecretWasm } from './argon2-wasm.ts';
+export {
+  BlockList, clientAddress, createSupabaseFailureStore, failureKeys, parseFailureCheck, SuccessLimiter, withLocalBlocks,
+  type FailureStore, type SuccessDecision, type SuccessLimiterOptions, type TokenLimits,
+} from './rate-limits.ts';
+export { defaultVerifyConcurrency, VerifySlots, type VerifySlotsOptions } from './verify-slots.ts';
+export { readBoundedText, type BoundedBody } from './http.ts';
 export { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
 export {
   brandSecretReaderFromEnv, BrandSecretError, createBrandSecretReader,

@@ -6,6 +6,8 @@ export const OAUTH_ERROR_STATUS = {
   invalid_client: 401,
   unsupported_grant_type: 400,
   invalid_scope: 400,
+  /** Not in RFC 6749: the rate limits of SPEC §14 (with Retry-After). */
+  too_many_requests: 429,
   server_error: 500,
   temporarily_unavailable: 503,
 } as const;

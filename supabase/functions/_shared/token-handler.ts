@@ -1,14 +1,18 @@
 // POST /functions/v1/token: the OAuth 2.0 client credentials grant (RFC 6749 §4.4, SPEC §7).
 // Order of checks: method, content type, form, grant_type, client authentication (one
 // indistinguishable invalid_client for every failure), scope. The credential's status is read on
-// every request; only the argon2 step may be answered from the verify cache.
+// every request; only the argon2 step may be answered from the verify cache, and only for an
+// active credential. The cold path (argon2) passes the limits of rate-limits.ts first (cold-path.ts)
+// and the status is read again before signing (SPEC §14).
 import { SignJWT } from 'jose';
 import { readClientAuthentication } from './client-auth.ts';
-import { createSecretMatcher, DUMMY_SECRET_HASH, type SecretMatch } from './client-secret.ts';
-import { CORS_HEADERS, json, preflight } from './http.ts';
+import { createSecretMatcher, DUMMY_SECRET_HASH, previousSecretOpen, type SecretMatch } from './client-secret.ts';
+import { ColdPathRefusal, createColdPath } from './cold-path.ts';
+import { CORS_HEADERS, json, preflight, readBoundedText } from './http.ts';
 import type { SigningKeys } from './keys.ts';
 import { invalidClient, oauthError } from './oauth-errors.ts';
 import { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
+import { clientAddress, failureKeys, tooManyExchanges, tooManyFailures, type TokenLimits } from './rate-limits.ts';
 import { StoreError, type Credential, type CredentialStore } from './store.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
 import { VerifyCache } from './verify-cache.ts';
@@ -31,12 +35,16 @@ export interface TokenHandlerDeps {
   cache?: VerifyCache;
   clock?: Clock;
   log?: Logger;
+  /** Limits before argon2 and on successes (rate-limits.ts). Default: none. */
+  limits?: TokenLimits;
 }
 
 export { DUMMY_SECRET_HASH };
 
 const METHODS = 'POST, OPTIONS';
 const MAX_BODY_BYTES = 16 * 1024;
+/** The database's client_id rule (SPEC §5): any other value cannot name a credential, so it is not looked up. */
+const CLIENT_ID = /^[A-Za-z0-9._-]{3,128}$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 
 export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Promise<Response> {
@@ -44,8 +52,34 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
   const log = deps.log ?? consoleLogger;
   const cache = deps.cache ?? new VerifyCache({ clock });
 
-  // Current secret, or the previous one inside its rotation grace (client-secret.ts).
-  const matchSecret = createSecretMatcher({ verifySecret: deps.verifySecret, cache, clock });
+  const limits = deps.limits ?? {};
+
+  /** Active now: not revoked, not expired (an expiry JavaScript cannot represent counts as far away). */
+  const isActive = (c: Credential) => c.status === 'active' && !(expiresMs(c) <= clock.now());
+
+  /**
+   * 429 before the lookup while this instance knows the request's key is blocked (the client_id's
+   * credential, or the address for a client_id it has not seen), unless the secret matches the
+   * verify cache: that one takes the normal path, with its status read as always.
+   */
+  async function refuseWhileBlocked(clientId: string, secret: string, req: Request): Promise<Response | null> {
+    if (!limits.blocks) return null;
+    const known = limits.blocks.credentialOf(clientId);
+    const address = clientAddress(req);
+    // Without a proxy's address every caller shares 'unknown': judge such a client_id only after its lookup.
+    if (!known && address === 'unknown') return null;
+    const seconds = limits.blocks.blockedSeconds(failureKeys(known?.credentialId ?? null, address), clock.now());
+    if (seconds === 0) return null;
+    if (known && await cache.matches(known.credentialId, known.secretHash, secret)) return null;
+    return tooManyFailures(seconds, limits.failureDelayMs);
+  }
+
+  /** A store call failed: 503 when retrying may help, else 500 (a refusal will not heal). */
+  function storeDown(what: string, error: unknown): Response {
+    log(`mintid token: ${what} failed (${describe(error)})`);
+    if (error instanceof StoreError && !error.transient) return oauthError('server_error', 'The token service is misconfigured.');
+    return oauthError('temporarily_unavailable', 'The token service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
+  }
 
   return async function tokenHandler(req: Request): Promise<Response> {
     if (req.method === 'OPTIONS') return preflight(METHODS);
@@ -58,12 +92,13 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     if (mediaType !== 'application/x-www-form-urlencoded') {
       return oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
     }
-    if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) {
-      return oauthError('invalid_request', 'The body is too large.');
+    const body = await readBoundedText(req, MAX_BODY_BYTES);
+    if (!body.ok) {
+      if (body.reason === 'unreadable') return oauthError('invalid_request', 'The body could not be read.');
+      return json({ error: 'invalid_request', error_description: `The body must be at most ${MAX_BODY_BYTES} bytes.` }, 413,
+        { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
     }
-    const body = await req.text().catch(() => null);
-    if (body === null || body.length > MAX_BODY_BYTES) return oauthError('invalid_request', 'The body could not be read.');
-    const form = new URLSearchParams(body);
+    const form = new URLSearchParams(body.text);
 
     for (const name of ['grant_type', 'scope']) {
       if (form.getAll(name).length > 1) return oauthError('invalid_request', `${name} must appear at most once.`);
@@ -81,37 +116,73 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     }
     const basicUsed = auth.method === 'basic';
 
-    let credential: Credential | null;
-    let match: SecretMatch;
-    try {
-      credential = await deps.store.lookup(auth.clientId);
-    } catch (error) {
-      log(`mintid token: credential lookup failed (${describe(error)})`);
-      // A refusal (wrong service key, missing function) will not heal by retrying: server_error.
-      if (error instanceof StoreError && !error.transient) {
-        return oauthError('server_error', 'The token service is misconfigured.');
+    const early = await refuseWhileBlocked(auth.clientId, auth.secret, req);
+    if (early) return early;
+    let credential: Credential | null = null;
+    // An impossible client_id (a NUL byte, 500 characters) is an unknown client: not looked up, same cost.
+    if (CLIENT_ID.test(auth.clientId)) {
+      try {
+        credential = await deps.store.lookup(auth.clientId);
+      } catch (error) {
+        // A refusal (wrong service key, missing function) will not heal by retrying: server_error.
+        return storeDown('credential lookup', error);
       }
-      return oauthError('temporarily_unavailable', 'The token service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
+      if (credential) limits.blocks?.noteCredential(auth.clientId, credential.credentialId, credential.secretHash);
     }
+
+    // Every argon2 verification of this request goes through the cold path's limits and slots.
+    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe }, credential?.credentialId ?? null, req);
+    let match: SecretMatch = null;
+    let failed = true;
     try {
-      match = await matchSecret(credential, auth.secret);
-    } catch (error) {
-      log(`mintid token: verifying the secret of credential ${credential?.credentialId} failed (${describe(error)})`);
-      return oauthError('server_error', 'The token service could not verify the client.');
+      if (!credential) {
+        const refused = await cold.begin(); // the dummy verification of an unknown client is limited too
+        if (refused) return refused;
+      }
+      try {
+        // Current secret, or the previous one inside its rotation grace (client-secret.ts).
+        match = await createSecretMatcher({ verifySecret: cold.verify, cache, clock })(credential, auth.secret);
+      } catch (error) {
+        if (error instanceof ColdPathRefusal) return error.response;
+        log(`mintid token: verifying the secret of credential ${credential?.credentialId} failed (${describe(error)})`);
+        return oauthError('server_error', 'The token service could not verify the client.');
+      }
+      if (!credential || !match) return invalidClient(basicUsed);
+      if (match === 'previous_closed' || !isActive(credential)) {
+        // The right secret of a dead credential (or a retired previous secret): same answer, but counted (SPEC §13).
+        deps.usage?.record(credential.credentialId, 'rejected');
+        return invalidClient(basicUsed);
+      }
+      failed = false;
+    } finally {
+      await cold.finish(failed);
     }
-    if (!credential || !match) return invalidClient(basicUsed);
-    if (match === 'previous_closed' || credential.status !== 'active' ||
-      (credential.expiresAt !== null && Date.parse(credential.expiresAt) <= clock.now())) {
-      // The right secret of a dead credential (or a retired previous secret): same answer, but counted (SPEC §13).
-      deps.usage?.record(credential.credentialId, 'rejected');
-      return invalidClient(basicUsed);
+    if (cold.ran) {
+      // argon2 took tens of milliseconds (seconds under load): a revocation or rotation that
+      // committed meanwhile must win. Read the credential again before signing (SPEC §14).
+      let fresh: Credential | null;
+      try {
+        fresh = await deps.store.lookup(auth.clientId);
+      } catch (error) {
+        return storeDown('credential re-check', error);
+      }
+      const same = fresh !== null && fresh.credentialId === credential.credentialId && (match === 'current'
+        ? fresh.secretHash === credential.secretHash
+        : fresh.previousSecret?.hash === credential.previousSecret?.hash && previousSecretOpen(fresh, clock.now()));
+      if (!fresh || !same || !isActive(fresh)) {
+        cache.forget(credential.credentialId);
+        if (fresh && fresh.credentialId === credential.credentialId && !isActive(fresh)) deps.usage?.record(credential.credentialId, 'rejected');
+        return invalidClient(basicUsed);
+      }
+      credential = fresh;
     }
+    const current = credential;
 
     const requested = form.get('scope');
     let scopes = credential.scopes;
     if (requested !== null && requested !== '') { // an empty scope= is no scope (SPEC §14)
       const tokens = requested.split(' ');
-      if (tokens.some((t) => !SCOPE_TOKEN.test(t) || !credential.scopes.includes(t))) {
+      if (tokens.some((t) => !SCOPE_TOKEN.test(t) || !current.scopes.includes(t))) {
         return oauthError('invalid_scope', 'Request only scopes granted to this client, separated by single spaces.');
       }
       scopes = [...new Set(tokens)];
@@ -120,10 +191,13 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
 
     // A token never outlives its credential: exp is capped at the credential's expiry.
     const iat = Math.floor(clock.now() / 1000);
-    const exp = credential.expiresAt === null
-      ? iat + deps.config.ttlSeconds
-      : Math.min(iat + deps.config.ttlSeconds, Math.floor(Date.parse(credential.expiresAt) / 1000));
+    const until = expiresMs(credential);
+    const exp = Number.isFinite(until)
+      ? Math.min(iat + deps.config.ttlSeconds, Math.floor(until / 1000))
+      : iat + deps.config.ttlSeconds;
     if (exp <= iat) return invalidClient(basicUsed);
+    const rate = limits.successes?.take(credential.credentialId);
+    if (rate && !rate.allowed) return tooManyExchanges(rate.headers);
 
     let accessToken: string;
     try {
@@ -137,7 +211,10 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: exp - iat, scope }),
       {
         status: 200,
-        headers: { 'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-store', Pragma: 'no-cache', ...CORS_HEADERS },
+        headers: {
+          'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-store', Pragma: 'no-cache', ...CORS_HEADERS,
+          ...rate?.headers,
+        },
       },
     );
   };
@@ -158,6 +235,11 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       .setJti(crypto.randomUUID())
       .sign(deps.keys.signer.key);
   }
+}
+
+/** The credential's expiry in ms since the epoch; NaN when there is none or JavaScript cannot represent it. */
+function expiresMs(credential: Credential): number {
+  return credential.expiresAt === null ? NaN : Date.parse(credential.expiresAt);
 }
 
 /** An error's class and code for a log line; never a foreign message, which might quote input. */

@@ -29,6 +29,7 @@ MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : 
   Token endpoint ${url}/functions/v1/token
   JWKS           ${url}/functions/v1/jwks
   Auth           ${url}/auth/v1 (e-mail + password sign-in, sign-up)
+  Console        ${url}/console/ (sign in with a demo account below)
   Database       ${stack.databaseUrl}
 
   anon key         ${keys.anonKey}

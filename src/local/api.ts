@@ -3,6 +3,7 @@ import { createIntrospectFunction, createJwksFunction, createTokenFunction, type
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { verifyClientSecret } from '../secrets/hash.js';
 import { createAuthRoutes, type AuthRoutes } from './auth/routes.js';
+import { createConsoleHandler, type ConsoleRuntimeConfig } from './console-files.js';
 import { localKeys, type LocalKeys } from './keys.js';
 
 export interface ApiOptions {
@@ -18,6 +19,8 @@ export interface ApiOptions {
   env?: Record<string, string | undefined>;
   /** URL of the `supabase_auth_admin` login: serves local sign-in at /auth/v1 (SPEC §10) when given. */
   authDatabaseUrl?: string;
+  /** Serve the built console at /console/ (SPEC §11) from this folder, with a generated config.json. */
+  console?: { distDir: string } & Pick<ConsoleRuntimeConfig, 'signUp' | 'demoAccounts'>;
 }
 
 export interface Api {
@@ -73,7 +76,11 @@ export async function startApi(options: ApiOptions): Promise<Api> {
         jwks: { handler: jwks.handler, verifyJwt: false },
         introspect: { handler: introspect.handler, verifyJwt: false },
       },
-      routes: { ...(auth ? { '/auth/v1': auth.handler } : {}), '/.well-known': wellKnown },
+      routes: {
+        ...(auth ? { '/auth/v1': auth.handler } : {}),
+        '/.well-known': wellKnown,
+        ...(options.console ? { '/console': consoleRoute(options.console, options.publicUrl, keys.anonKey) } : {}),
+      },
     });
   } catch (error) {
     await Promise.all([token.close(), introspect.close()]);
@@ -89,4 +96,13 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       await auth?.close();
     },
   };
+}
+
+/** The console's files and its config.json (this stack's URL and anon key). */
+function consoleRoute(options: NonNullable<ApiOptions['console']>, publicUrl: string, anonKey: string) {
+  const serve = createConsoleHandler({
+    distDir: options.distDir,
+    config: { supabaseUrl: publicUrl, anonKey, signUp: options.signUp, demoAccounts: options.demoAccounts },
+  });
+  return async (req: Request) => (await serve(req)) ?? new Response('Not Found', { status: 404 });
 }

@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
 import { startApi, type Api } from './api.js';
-import { ensureDemoPasswords } from './auth/demo-users.js';
+import { DEMO_PASSWORDS, ensureDemoPasswords } from './auth/demo-users.js';
 import { assertJwtSecretFor, type LocalEnv } from './config.js';
+import { ensureConsoleBuilt, consoleDistDir } from './console-build.js';
 import { openLocalDatabase } from './database.js';
 import { assertPortFree, claimStateDir } from './instance.js';
-import { DEMO_BRAND_ID, type LocalKeys } from './keys.js';
+import { DEMO_BRAND_ID, DEMO_USERS, type LocalKeys } from './keys.js';
 import { migrate } from './migrate.js';
 import { localAuthAdminPassword, localAuthenticatorPassword, localSigningKeys } from './state.js';
 import { databaseUrl, redactPassword } from './urls.js';
@@ -50,6 +51,8 @@ async function seedIfMissing(adminUrl: string): Promise<boolean> {
  */
 export async function startStack(env: LocalEnv, log: (line: string) => void = () => {}, signal?: AbortSignal): Promise<Stack> {
   assertJwtSecretFor(env);
+  // The console (SPEC §11) is built while the database starts, when dist/console/ is missing or stale.
+  const consoleBuild = ensureConsoleBuilt(log).then(() => null, (error: Error) => error);
   // One stack per state directory; a port in use is named before anything starts.
   const release = await claimStateDir(env.stateDir);
   let database: Awaited<ReturnType<typeof openLocalDatabase>>;
@@ -59,6 +62,7 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
     if (env.DATABASE_URL) await waitForDatabase(env.DATABASE_URL, { log, signal });
     database = await openLocalDatabase(env, { running: 'adopt' });
   } catch (error) {
+    await consoleBuild;
     await release();
     throw error;
   }
@@ -85,12 +89,20 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
       publicUrl: url,
       env: process.env,
       authDatabaseUrl: databaseUrl(database.adminUrl, undefined, { user: 'supabase_auth_admin', password: authAdminPassword }),
+      console: {
+        distDir: consoleDistDir(),
+        signUp: true,
+        demoAccounts: (Object.keys(DEMO_USERS) as (keyof typeof DEMO_USERS)[])
+          .map((role) => ({ email: DEMO_USERS[role].email, password: DEMO_PASSWORDS[role], role })),
+      },
     });
     if (api.auth) {
       // Local sign-in needs the platform step's supabase_auth_admin login; without it /auth/v1 answers 500.
       await ensureDemoPasswords(api.auth.store)
         .catch((error: unknown) => log(`local sign-in unavailable (${(error as { code?: string }).code ?? (error as Error).name})`));
     }
+    const buildError = await consoleBuild;
+    if (buildError) log(`console not available: ${buildError.message}`);
     await api.gateway.listen(env.MINTID_PORT, '127.0.0.1');
     log(`migrations owned by ${migrated.ownerRole}`);
     return {

@@ -1,0 +1,86 @@
+// The table named "Credentials": one row per credential with its name, client id, status badge,
+// scopes, lifecycle times, rotation grace and rejected uses, and its actions. Explicit table
+// roles keep the semantics when narrow screens lay rows out as cards.
+import type { CredentialSummary } from '../../../src/client/schemas.js';
+import { StatusBadge } from './StatusBadge.js';
+import { Time } from './Time.js';
+
+function Grace(props: { credential: CredentialSummary; onEnd: (c: CredentialSummary) => void }) {
+  const { previousSecretExpiresAt: until, previousSecretLastUsedAt: lastUsed } = props.credential;
+  if (!until || new Date(until).getTime() <= Date.now()) return <span class="muted">—</span>;
+  return (
+    <span class="grace">
+      <span>previous secret until <Time value={until} /></span>
+      <small class="muted">last used {lastUsed ? <Time value={lastUsed} /> : 'never'}</small>
+      <button type="button" class="link-button" onClick={() => props.onEnd(props.credential)}>End grace now</button>
+    </span>
+  );
+}
+
+function RejectedUses(props: { credential: CredentialSummary }) {
+  const { rejectedUseCount: count, lastRejectedUseAt: last } = props.credential;
+  if (!count) return <span class="muted">0</span>;
+  return <span class="warning-text">{count} <small>(last <Time value={last} />)</small></span>;
+}
+
+export function CredentialsTable(props: {
+  items: CredentialSummary[];
+  onRotate: (c: CredentialSummary) => void;
+  onRevoke: (c: CredentialSummary) => void;
+  onHistory: (c: CredentialSummary) => void;
+  onEndGrace: (c: CredentialSummary) => void;
+}) {
+  return (
+    <div class="table-wrap">
+      <table class="data-table credentials-table responsive-table" role="table" aria-label="Credentials">
+        <thead role="rowgroup">
+          <tr role="row">
+            <th role="columnheader" scope="col">Name</th>
+            <th role="columnheader" scope="col">Status</th>
+            <th role="columnheader" scope="col">Scopes</th>
+            <th role="columnheader" scope="col">Created</th>
+            <th role="columnheader" scope="col">Expires</th>
+            <th role="columnheader" scope="col">Last used</th>
+            <th role="columnheader" scope="col">Rotated</th>
+            <th role="columnheader" scope="col">Grace</th>
+            <th role="columnheader" scope="col">Rejected uses</th>
+            <th role="columnheader" scope="col"><span class="visually-hidden">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody role="rowgroup">
+          {props.items.map((c) => (
+            <tr role="row" key={c.id} class={`status-${c.status}`}>
+              <td role="cell" data-label="Name" class="cell-name">
+                <span class="credential-name">{c.name}</span>
+                <code class="client-id">{c.clientId}</code>
+              </td>
+              <td role="cell" data-label="Status">
+                <div class="status-cell">
+                <StatusBadge status={c.status} />
+                {c.revocationReasonCode && c.revocationReasonCode !== 'unspecified' ? <small class="revocation-code">{c.revocationReasonCode.replace(/_/g, ' ')}</small> : null}
+                {c.revocationReason ? <small class="muted revocation-reason" title={c.revocationReason}>{c.revocationReason}</small> : null}
+                </div>
+              </td>
+              <td role="cell" data-label="Scopes"><ul class="scope-list">{c.scopes.map((s) => <li key={s} class="pill">{s}</li>)}</ul></td>
+              <td role="cell" data-label="Created"><Time value={c.createdAt} /></td>
+              <td role="cell" data-label="Expires"><Time value={c.expiresAt} empty="never" /></td>
+              <td role="cell" data-label="Last used"><Time value={c.lastUsedAt} empty="never" /></td>
+              <td role="cell" data-label="Rotated"><Time value={c.secretRotatedAt} empty="never" /></td>
+              <td role="cell" data-label="Grace"><Grace credential={c} onEnd={props.onEndGrace} /></td>
+              <td role="cell" data-label="Rejected uses"><RejectedUses credential={c} /></td>
+              <td role="cell" data-label="Actions" class="cell-actions">
+                <button type="button" class="button small" onClick={() => props.onHistory(c)} aria-label={`History of ${c.name}`}>History</button>
+                {c.status === 'active' ? (
+                  <button type="button" class="button small" onClick={() => props.onRotate(c)} aria-label={`Rotate ${c.name}`}>Rotate</button>
+                ) : null}
+                {c.status !== 'revoked' ? (
+                  <button type="button" class="button small danger-outline" onClick={() => props.onRevoke(c)} aria-label={`Revoke ${c.name}`}>Revoke</button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

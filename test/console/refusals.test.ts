@@ -1,0 +1,206 @@
+// The console's refusals in a real Chromium: what the server (or the typed client) refuses is
+// shown with its message and hint, nothing changes, and nothing secret is sent. Also the static
+// build without a config.json, and signing out.
+import { createServer, type Server } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleDistDir } from '../../src/local/console-build.js';
+import { DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
+
+const chromiumPath = findChromium();
+if (!chromiumPath) console.warn(`\n${SKIP_MESSAGE}\n`);
+const SLOW = { timeout: 90_000 };
+
+async function signIn(page: Page, stack: ConsoleStack, email: string, password: string): Promise<void> {
+  await page.goto(stack.consoleUrl);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+async function signUp(page: Page, stack: ConsoleStack, email: string, password: string): Promise<void> {
+  await page.goto(stack.consoleUrl);
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+}
+
+const alertText = (page: Page) => page.getByRole('alert').first().textContent();
+
+describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
+  let stack: ConsoleStack;
+  beforeAll(async () => {
+    stack = await startConsoleStack(chromiumPath!);
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('sign-up: the server refuses a short password (weak_password) and an address already registered', SLOW, async () => {
+    const { page } = await stack.newPage();
+    await page.goto(stack.consoleUrl);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Email').fill(`short-${Date.now()}@example.test`);
+    // Past the browser's own minlength check, to the server's rule.
+    await page.getByLabel('Password').evaluate((el) => el.removeAttribute('minlength'));
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await expect.poll(() => alertText(page)).toMatch(/password/i);
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+
+    await page.getByLabel('Email').fill(DEMO_USERS.member.email);
+    await page.getByLabel('Password').fill('another-long-password');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await expect.poll(() => alertText(page)).toMatch(/already/i);
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+  });
+
+  it('an unknown e-mail gets the same answer as a wrong password', SLOW, async () => {
+    const { page } = await stack.newPage();
+    const answers: string[] = [];
+    for (const email of [`nobody-${Date.now()}@example.test`, DEMO_USERS.owner.email]) {
+      await page.goto(stack.consoleUrl);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill('wrong-password-123');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => alertText(page)).toMatch(/invalid/i);
+      answers.push((await alertText(page))!);
+    }
+    expect(answers[0]).toBe(answers[1]);
+  });
+
+  it('create: a malformed scope is refused before anything is sent, with the rule and a hint', SLOW, async () => {
+    const { page } = await stack.newPage();
+    await signIn(page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
+    const before = stack.requests.length;
+    await page.getByRole('button', { name: 'New credential' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'New credential' });
+    await dialog.getByLabel('Name').fill('Bad scopes');
+    await dialog.getByLabel('Scopes').fill('Products:Read');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/Invalid input: scopes.*resource:action/);
+    expect(await dialog.getByRole('alert').textContent()).toMatch(/Fix the parameter/);
+    expect(stack.requests.slice(before).filter((r) => r.url.includes('create_api_credential_record'))).toEqual([]);
+    // Metadata that is not a JSON object: refused in the dialog.
+    await dialog.getByLabel('Scopes').fill('products:read');
+    await dialog.getByLabel('Metadata').fill('[1, 2]');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/JSON object/);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    await page.getByText('No credentials yet.').waitFor();
+    // Focus is back on the button that opened the dialog; the keyboard alone opens it again.
+    const opener = page.getByRole('button', { name: 'New credential' }).first();
+    expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('dialog', { name: 'New credential' }).getByLabel('Name')
+      .evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+  });
+
+  it('a role taken away while a dialog is open: the server\'s 403 names the role held and the role needed', SLOW, async () => {
+    const { page } = await stack.newPage();
+    const email = `demoted-${Date.now()}@example.test`;
+    await signUp(page, stack, email, 'a-long-enough-password');
+    await page.getByRole('heading', { name: 'Create your first brand' }).waitFor();
+    await stack.db.rpc('operator', 'add_brand_member', { _brand_id: DEMO_BRAND_ID, _email: email, _role: 'admin' });
+    await page.reload();
+    await page.getByRole('button', { name: 'New credential' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'New credential' });
+    await dialog.getByLabel('Name').fill('Never created');
+    await dialog.getByLabel('Scopes').fill('products:read');
+    const [row] = await stack.db.admin<{ user_id: string }[]>`select id as user_id from auth.users where email = ${email}`;
+    const userId = row!.user_id;
+    await stack.db.rpc('operator', 'set_brand_member_role', { _brand_id: DEMO_BRAND_ID, _user_id: userId, _role: 'member' });
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    const alert = dialog.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toMatch(/Forbidden/);
+    expect(await alert.textContent()).toMatch(/member/);
+    expect(await alert.textContent()).toMatch(/owner or admin/);
+    expect(await page.getByRole('region', { name: 'Client secret' }).count()).toBe(0);
+  });
+
+  it('members: the last owner cannot demote themself (409 last_owner shown); an admin sees who may change members', SLOW, async () => {
+    const { page } = await stack.newPage();
+    await signIn(page, stack, DEMO_USERS.owner.email, DEMO_PASSWORDS.owner);
+    await page.getByRole('link', { name: 'Members' }).click();
+    const table = page.getByRole('table', { name: 'Members' });
+    await expect.poll(() => table.getByRole('row').count()).toBeGreaterThanOrEqual(4);
+    await page.getByRole('combobox', { name: `Role of ${DEMO_USERS.owner.email}` }).selectOption('member');
+    await expect.poll(() => alertText(page)).toMatch(/Conflict/);
+    expect(await alertText(page)).toMatch(/owner/);
+    // Unchanged: still the owner (the select shows the stored role again).
+    await expect.poll(() => page.getByRole('combobox', { name: `Role of ${DEMO_USERS.owner.email}` }).inputValue()).toBe('owner');
+
+    const admin = await stack.newPage();
+    await signIn(admin.page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
+    await admin.page.getByRole('link', { name: 'Members' }).click();
+    await expect.poll(() => admin.page.getByRole('note', { name: 'Your role' }).textContent()).toMatch(/role in Acme Demo Brand is admin.*needs the role owner/);
+    expect(await admin.page.getByRole('button', { name: 'Add member' }).count()).toBe(0);
+    expect(await admin.page.getByRole('combobox', { name: /Role of/ }).count()).toBe(0);
+  });
+
+  it('secrets: a duplicate name is refused (409 secret_name_taken) and the typed value stays out of the page after saving', SLOW, async () => {
+    const { page } = await stack.newPage();
+    await signIn(page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
+    await page.getByRole('link', { name: 'Secrets' }).click();
+    await page.getByText('No secrets yet.').waitFor();
+    for (const [attempt, value] of [[1, 'first-value-1234'], [2, 'second-value-5678']] as const) {
+      await page.getByRole('button', { name: 'New secret' }).first().click();
+      const dialog = page.getByRole('dialog', { name: 'New secret' });
+      await dialog.getByLabel('Name').fill(attempt === 1 ? 'Partner key' : 'PARTNER KEY');
+      await dialog.getByLabel('Value').fill(value);
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      if (attempt === 1) {
+        await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+      } else {
+        await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/Conflict/);
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+      }
+    }
+    const table = page.getByRole('table', { name: 'Brand secrets' });
+    await expect.poll(() => table.getByRole('row').count()).toBe(2);
+    const html = await page.content();
+    expect(html).not.toContain('first-value-1234');
+    expect(html).not.toContain('second-value-5678');
+  });
+
+  it('sign out ends the session: a reload shows the sign-in page', SLOW, async () => {
+    const { page } = await stack.newPage();
+    await signIn(page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    expect(await page.evaluate(() => localStorage.getItem('mintid-console-auth'))).toBeNull();
+  });
+
+  it('the static build without a config.json says what to put next to index.html', SLOW, async () => {
+    // dist/console/ served as plain static files (no config.json), as a static host would.
+    const root = consoleDistDir();
+    const server: Server = createServer(async (req, res) => {
+      const relative = decodeURIComponent(new URL(req.url!, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+      const file = path.join(root, relative);
+      if (!file.startsWith(root) || !(await stat(file).then((s) => s.isFile(), () => false))) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html';
+      res.writeHead(200, { 'Content-Type': type }).end(await readFile(file));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { page } = await stack.newPage();
+      await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+      await page.getByRole('heading', { name: 'The console is not configured' }).waitFor();
+      expect(await page.getByRole('alert').textContent()).toMatch(/config\.json is missing/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -1,38 +1,30 @@
-// The RPC table: rotate, create and list through the gateway over real HTTP (as supabase-js sends
-// them) next to the same RPCs called directly in SQL with PostgREST's per-request settings.
+// The RPC tables: rotate, create and list through the gateway over real HTTP (autocannon, as
+// supabase-js sends them) next to the same RPC driven by pgbench in PostgREST's transaction shape;
+// and the writing RPCs next to their minimal SQL equivalents (lock + update + one audit insert).
 import { phc } from '../test/support/fixtures.js';
-import { inParallel, runFor, type Cell, type RunOptions } from './measure.js';
+import { runHttp } from './http-load.js';
+import { inParallel, type Cell } from './measure.js';
 import { createPostgrestCaller, type PostgrestCaller, type SqlCall } from './postgrest-sql.js';
 import type { BenchEnv } from './setup.js';
+import { runSql } from './sql-load.js';
 import { markdownTable, ms, num, ratio } from './table.js';
+import { createMinimalSchema, postgrestScripts, rpcCalls } from './workloads.js';
 
 export interface RpcBenchOptions {
   seconds: number;
   warmupSeconds: number;
   concurrencies: number[];
+  /** Concurrency of the RPC-vs-minimal table. */
+  floorConcurrency: number;
   /** Credentials in the listed brand. */
   listSize: number;
-  /** Active credentials the rotations go round-robin over. */
-  rotatePool: number;
 }
 
-interface RpcCase {
-  label: string;
-  rpc: string;
-  readOnly: boolean;
-  /** Fresh arguments for one call (the JSON body supabase-js would send). */
-  args(): Record<string, unknown>;
-  /** The same arguments as a direct SQL call. */
-  sql(args: Record<string, unknown>): SqlCall;
-}
-
+const ROTATE_POOL = 64;
 const SCOPES = ['products:read', 'orders:write'];
 const METADATA = { team: 'erp' };
 const CREATE_SQL = `select public.create_api_credential_record(_brand_id => $1::uuid, _name => $2::text, _client_id => $3::text,
   _client_secret_hash => $4::text, _scopes => $5::text[], _metadata => $6::jsonb) as result`;
-const ROTATE_SQL = `select public.rotate_api_credential_secret_record(_brand_id => $1::uuid, _credential_id => $2::uuid,
-  _new_secret_hash => $3::text, _reason => $4::text) as result`;
-const LIST_SQL = 'select public.list_api_credential_records(_brand_id => $1::uuid, _limit => $2::int) as result';
 
 export function createArgs(brandId: string, clientId: string, hash: string, name = 'Bench credential'): Record<string, unknown> {
   return { _brand_id: brandId, _name: name, _client_id: clientId, _client_secret_hash: hash, _scopes: SCOPES, _metadata: METADATA };
@@ -41,8 +33,7 @@ export function createArgs(brandId: string, clientId: string, hash: string, name
 export function createSql(args: Record<string, unknown>): SqlCall {
   return {
     text: CREATE_SQL,
-    // postgres.js serializes by the parameter types the server describes: an object for jsonb; with
-    // fetch_types off (as in the gateway) it has no text[] serializer, so the array goes as a literal.
+    // With fetch_types off postgres.js has no text[] serializer, so the array goes as a literal.
     params: [args._brand_id, args._name, args._client_id, args._client_secret_hash,
       `{${(args._scopes as string[]).join(',')}}`, args._metadata],
   };
@@ -54,88 +45,123 @@ export async function createCredential(call: PostgrestCaller, args: Record<strin
   return result.credential_id;
 }
 
-/** POSTs to /rest/v1/rpc/<rpc> like supabase-js; anything but 200 with `ok: true` throws (status and error code only). */
-export function httpCaller(env: BenchEnv) {
-  const headers = {
-    apikey: env.anonKey,
-    Authorization: `Bearer ${env.adminUser.jwt}`,
-    'Content-Type': 'application/json',
-    'Content-Profile': 'public',
-  };
-  return async (rpc: string, args: Record<string, unknown>): Promise<void> => {
-    const response = await fetch(`${env.apiUrl}/rest/v1/rpc/${rpc}`, { method: 'POST', headers, body: JSON.stringify(args) });
-    const text = await response.text();
-    let body: { ok?: unknown; code?: unknown } | undefined;
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      body = undefined;
-    }
-    if (response.status !== 200 || body?.ok !== true) {
-      throw new Error(`${rpc} over HTTP answered ${response.status} (code ${String(body?.code ?? 'none')})`);
-    }
-  };
+/** Checks one call over HTTP answers 200 with ok: true (status and error code only on failure). */
+async function sample(env: BenchEnv, rpc: string, body: string): Promise<void> {
+  const response = await fetch(`${env.apiUrl}/rest/v1/rpc/${rpc}`, { method: 'POST', headers: httpHeaders(env), body });
+  const parsed = await response.json().catch(() => undefined) as { ok?: unknown; code?: unknown } | undefined;
+  if (response.status !== 200 || parsed?.ok !== true) {
+    throw new Error(`${rpc} over HTTP answered ${response.status} (code ${String(parsed?.code ?? 'none')})`);
+  }
 }
 
-export async function rpcTable(env: BenchEnv, options: RpcBenchOptions, log: (line: string) => void): Promise<string> {
+function httpHeaders(env: BenchEnv): Record<string, string> {
+  return { apikey: env.anonKey, authorization: `Bearer ${env.adminUser.jwt}`, 'content-type': 'application/json', 'content-profile': 'public' };
+}
+
+const failuresNote = (label: string, failures: number) => (failures > 0 ? [`- ${label}: ${failures} requests did not answer 200.`] : []);
+
+export async function rpcTables(env: BenchEnv, options: RpcBenchOptions, log: (line: string) => void): Promise<string> {
   const sqlCall = await createPostgrestCaller(env);
-  const http = httpCaller(env);
   const runId = Date.now().toString(36);
   let created = 0;
   const nextClientId = () => `bench.${runId}.${(created += 1)}`;
 
-  log(`seeding ${options.listSize} credentials to list and ${options.rotatePool} to rotate…`);
+  log(`seeding ${options.listSize} credentials to list and ${ROTATE_POOL} to rotate…`);
   await inParallel(Array.from({ length: options.listSize }), 8, () =>
     createCredential(sqlCall, createArgs(env.listBrandId, nextClientId(), phc(), 'Listed credential')));
-  const rotateIds = await inParallel(Array.from({ length: options.rotatePool }), 8, () =>
-    createCredential(sqlCall, createArgs(env.workBrandId, nextClientId(), phc(), 'Rotated credential')));
-  let rotation = 0;
+  const brandOf = (i: number) => env.tenantBrandIds[i % env.tenantBrandIds.length]!;
+  const pool = await inParallel(Array.from({ length: ROTATE_POOL }, (_, i) => i), 8, async (i) =>
+    ({ id: await createCredential(sqlCall, createArgs(brandOf(i), nextClientId(), phc(), 'Rotated credential')), brandId: brandOf(i) }));
+  const singleIds = await inParallel(Array.from({ length: 16 }), 8, () =>
+    createCredential(sqlCall, createArgs(env.workBrandId, nextClientId(), phc(), 'Rotated credential, one brand')));
+  await createMinimalSchema(env.admin, pool, singleIds);
+  const scripts = await postgrestScripts(env, env.admin);
+  const calls = rpcCalls(env);
 
-  const cases: RpcCase[] = [
+  let rotation = 0;
+  let single = 0;
+  let creation = 0;
+  const cases = [
     {
-      label: 'rotate', rpc: 'rotate_api_credential_secret_record', readOnly: false,
-      args: () => {
-        rotation += 1;
-        return { _brand_id: env.workBrandId, _credential_id: rotateIds[rotation % rotateIds.length], _new_secret_hash: phc(), _reason: 'bench rotation' };
+      label: 'rotate', rpc: 'rotate_api_credential_secret_record', readOnly: false, call: calls.rotate,
+      body: () => {
+        const p = pool[(rotation += 1) % ROTATE_POOL]!;
+        return JSON.stringify({ _brand_id: p.brandId, _credential_id: p.id, _new_secret_hash: phc(), _reason: 'bench rotation' });
       },
-      sql: (a) => ({ text: ROTATE_SQL, params: [a._brand_id, a._credential_id, a._new_secret_hash, a._reason] as string[] }),
     },
     {
-      label: 'create', rpc: 'create_api_credential_record', readOnly: false,
-      args: () => createArgs(env.workBrandId, nextClientId(), phc()),
-      sql: createSql,
+      label: 'rotate, one brand', rpc: 'rotate_api_credential_secret_record', readOnly: false, call: calls.rotateOneBrand,
+      body: () => JSON.stringify({ _brand_id: env.workBrandId, _credential_id: singleIds[(single += 1) % 16], _new_secret_hash: phc(), _reason: 'bench rotation' }),
     },
     {
-      label: 'list', rpc: 'list_api_credential_records', readOnly: true,
-      args: () => ({ _brand_id: env.listBrandId, _limit: 50 }),
-      sql: (a) => ({ text: LIST_SQL, params: [a._brand_id as string, a._limit as number] }),
+      label: 'create', rpc: 'create_api_credential_record', readOnly: false, call: calls.create,
+      body: () => JSON.stringify(createArgs(brandOf((creation += 1)), nextClientId(), phc())),
+    },
+    {
+      label: 'list', rpc: 'list_api_credential_records', readOnly: true, call: calls.list,
+      body: () => JSON.stringify({ _brand_id: env.listBrandId, _limit: 50 }),
     },
   ];
 
   const rows: string[][] = [];
+  const notes: string[] = [];
+  const headers = httpHeaders(env);
+  const cells = new Map<string, Cell>();
   for (const c of cases) {
+    await sample(env, c.rpc, c.body());
     for (const concurrency of options.concurrencies) {
-      const run: RunOptions = { concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds };
-      log(`${c.label} × ${concurrency}: HTTP…`);
-      const overHttp: Cell = await runFor(() => http(c.rpc, c.args()), run);
-      log(`${c.label} × ${concurrency}: SQL…`);
-      const inSql: Cell = await runFor(async () => {
-        await sqlCall(c.rpc, c.readOnly, c.sql(c.args()));
-      }, run);
+      log(`${c.label} × ${concurrency}: HTTP (autocannon)…`);
+      const overHttp = await runHttp({
+        url: `${env.apiUrl}/rest/v1/rpc/${c.rpc}`, connections: concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds,
+        next: () => ({ method: 'POST', headers, body: c.body() }),
+      });
+      notes.push(...failuresNote(`${c.label} × ${concurrency} over HTTP`, overHttp.failures));
+      log(`${c.label} × ${concurrency}: SQL (${env.sqlDriver})…`);
+      const inSql = await runSql({
+        url: env.authenticatorUrl, clients: concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds,
+        script: scripts.transaction(c.rpc, c.readOnly, c.call),
+      });
+      cells.set(`${c.label}:${concurrency}`, inSql);
       rows.push([c.label, String(concurrency), num(overHttp.perSecond), ms(overHttp.p50), ms(overHttp.p99),
         num(inSql.perSecond), ms(inSql.p50), ms(inSql.p99), ratio(overHttp.perSecond, inSql.perSecond)]);
     }
   }
-  const table = markdownTable(
-    ['rpc', 'concurrency', 'HTTP req/s', 'HTTP p50 ms', 'HTTP p99 ms', 'SQL req/s', 'SQL p50 ms', 'SQL p99 ms', 'HTTP/SQL throughput'],
+  const httpTable = markdownTable(
+    ['rpc', 'concurrency', 'HTTP req/s', 'HTTP p50 ms', 'HTTP p99 ms', 'SQL tx/s', 'SQL p50 ms', 'SQL p99 ms', 'HTTP/SQL'],
     rows, ['rpc'],
   );
-  const notes = [
-    `- rotate: each call rotates the next of ${options.rotatePool} active credentials (round-robin) to a fresh format-valid argon2id PHC string, so workers rarely wait on one row lock (at concurrency 32 two calls can meet on a row now and then).`,
-    '- create: a unique client id per call, into one brand (each call also writes its audit event).',
-    `- list: \`list_api_credential_records\` with \`_limit: 50\` (first page) over a brand holding ${options.listSize} credentials.`,
-    `- HTTP: \`fetch\` (undici, keep-alive) → gateway (apikey, HS256 JWT, PostgREST call) in a worker thread of the bench process → pool of ${env.authenticatorPoolSize} \`authenticator\` connections.`,
-    `- SQL: postgres.js pool of ${env.authenticatorPoolSize} \`authenticator\` connections with the gateway's pool options; per call one transaction: the \`select set_config(...)\` statement (search_path, role settings, role \`authenticated\`, request.jwt.claims, method, path, headers, cookies), then \`select public.<rpc>(...)\`.`,
-  ];
-  return `${table}\n\n${notes.join('\n')}`;
+
+  log(`RPC vs minimal SQL × ${options.floorConcurrency}…`);
+  const floorRows: string[][] = [];
+  for (const [label, rpc, call, minimal] of [
+    ['rotate', 'rotate_api_credential_secret_record', calls.rotate, calls.minimalRotate],
+    ['create', 'create_api_credential_record', calls.create, calls.minimalCreate],
+  ] as const) {
+    const load = { url: env.authenticatorUrl, clients: options.floorConcurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds };
+    const full = cells.get(`${label}:${options.floorConcurrency}`) ?? await runSql({ ...load, script: scripts.transaction(rpc, false, call) });
+    log(`minimal ${label}…`);
+    const floor = await runSql({ ...load, script: scripts.transaction(rpc, false, minimal) });
+    floorRows.push([label, String(options.floorConcurrency), num(full.perSecond), ms(full.p50), num(floor.perSecond), ms(floor.p50),
+      ratio(floor.perSecond, full.perSecond)]);
+  }
+  const floorTable = markdownTable(
+    ['rpc', 'clients', 'RPC tx/s', 'RPC p50 ms', 'minimal tx/s', 'minimal p50 ms', 'minimal/RPC (cost of the rules)'],
+    floorRows, ['rpc'],
+  );
+
+  return [
+    '## RPCs: through the gateway over HTTP vs. the same RPC in SQL\n',
+    httpTable, '',
+    `- rotate: each call rotates one of ${ROTATE_POOL} active credentials spread over ${env.tenantBrandIds.length} brands to a fresh format-valid argon2id PHC string (HTTP round-robin, SQL at random). rotate, one brand: 16 credentials of one brand — every write of a brand appends to its audit hash chain under the chain-head lock (SPEC §13), so one brand's writes serialise.`,
+    '- create: a unique client id per call, spread over the same brands; list: `list_api_credential_records` `_limit: 50` (first page) over a brand holding ' +
+      `${options.listSize} credentials.`,
+    `- HTTP: autocannon, N keep-alive connections → gateway (apikey, HS256 JWT, PostgREST call) in a worker thread of the bench process → pool of ${env.authenticatorPoolSize} \`authenticator\` connections.`,
+    `- SQL: ${env.sqlDriver} with N clients as \`authenticator\`; per call PostgREST's transaction: BEGIN, one \`select set_config(…)\` (search_path, role settings, role, request.jwt.claims, method, path, headers, cookies), \`select public.<rpc>(…)\`, COMMIT.`,
+    ...notes,
+    '',
+    '## Writing RPCs vs. a minimal equivalent in SQL (same run, same transaction shape)\n',
+    floorTable, '',
+    '- minimal rotate: row lock + update + one audit insert on plain copies of the tables (no triggers, no checks); minimal create: insert + audit insert. Both in plpgsql, called like the RPC (bench.minimal_rotate / bench.minimal_create).',
+    '- Target (issue 9): minimal/RPC ≤ 1.5×.',
+  ].join('\n');
 }

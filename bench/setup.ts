@@ -14,6 +14,7 @@ import { databaseUrl } from '../src/local/urls.js';
 import { generateSigningKey } from '../src/secrets/signing-key.js';
 import { freePort } from '../test/support/urls.js';
 import type { ApiWorkerData, ApiWorkerMessage } from './api-worker.js';
+import { pgbenchVersion } from './sql-load.js';
 
 /** The password the bench gives the `authenticator` login and the migration owner. */
 const BENCH_PASSWORD = 'postgres';
@@ -35,12 +36,24 @@ export interface BenchEnv {
   admin: Sql;
   /** Pool logged in as `authenticator`, sized and configured like the gateway's own pool. */
   authenticator: Sql;
+  /** The `authenticator` login's URL (pgbench connects with it). */
+  authenticatorUrl: string;
+  /** Superuser URL of the bench database. */
+  adminUrl: string;
+  /** What drives the SQL cells: pgbench's version, or the Node fallback. */
+  sqlDriver: string;
+  /** How the token function reads credentials, for the table notes. */
+  tokenStore: string;
   authenticatorPoolSize: number;
   /** Base URL of the API (gateway + edge functions). */
   apiUrl: string;
   anonKey: string;
-  /** Brand whose credentials are rotated and created. */
+  /** The API's HS256 secret (for in-process experiments; never printed). */
+  jwtSecret: string;
+  /** A brand for the token credentials and the one-brand rotations. */
   workBrandId: string;
+  /** 16 brands the rotations and creations spread over (each brand's audit chain serialises its writes). */
+  tenantBrandIds: string[];
   /** Brand holding a fixed set of credentials for the list benchmark. */
   listBrandId: string;
   adminUser: BenchUser;
@@ -137,12 +150,17 @@ export async function setUp(log: (line: string) => void): Promise<BenchEnv> {
     undo.push(() => admin.end({ timeout: 5 }));
     const workBrandId = randomUUID();
     const listBrandId = randomUUID();
+    const tenantBrandIds = Array.from({ length: 16 }, () => randomUUID());
     const user = { id: randomUUID(), email: 'bench-admin@example.test' };
     await admin.begin(async (tx) => {
       await tx`insert into mintid.brands (id, name) values (${workBrandId}, 'Bench work'), (${listBrandId}, 'Bench list')`;
       await tx`insert into auth.users (id, email, role, aud) values (${user.id}, ${user.email}, 'authenticated', 'authenticated')`;
       await tx`insert into mintid.brand_members (brand_id, user_id, role) values
         (${workBrandId}, ${user.id}, 'admin'), (${listBrandId}, ${user.id}, 'admin')`;
+      for (const [index, id] of tenantBrandIds.entries()) {
+        await tx`insert into mintid.brands (id, name) values (${id}, ${`Bench tenant ${index + 1}`})`;
+        await tx`insert into mintid.brand_members (brand_id, user_id, role) values (${id}, ${user.id}, 'admin')`;
+      }
     });
 
     const authenticatorUrl = databaseUrl(adminUrl, undefined, { user: 'authenticator', password: BENCH_PASSWORD });
@@ -153,23 +171,33 @@ export async function setUp(log: (line: string) => void): Promise<BenchEnv> {
     });
     undo.push(() => authenticator.end({ timeout: 5 }));
 
+    const directToken = process.env.BENCH_TOKEN_STORE !== 'gateway';
     const jwtSecret = randomBytes(32).toString('base64url');
     const signingKeys = JSON.stringify([await generateSigningKey()]);
     const port = await freePort();
     log(`starting the API on 127.0.0.1:${port}…`);
     const api = await startApiWorker({
       port,
-      // One client repeating for seconds is the point of the warm cells: raise the per-client
-      // success limit (600/min by default, SPEC §14) out of the way.
-      options: { authenticatorUrl, jwtSecret, signingKeys, publicUrl: `http://127.0.0.1:${port}`, env: { MINTID_TOKEN_EXCHANGES_PER_MINUTE: '999999' } },
+      // The token function reads credentials directly (SUPABASE_DB_URL, as on Supabase) unless
+      // BENCH_TOKEN_STORE=gateway asks for the supabase-js hop through the gateway.
+      // One client repeating for seconds is the point of the warm cells: the per-client success
+      // limit (600/min by default, SPEC §14) is raised out of the way.
+      options: {
+        authenticatorUrl, jwtSecret, signingKeys, publicUrl: `http://127.0.0.1:${port}`,
+        env: { MINTID_TOKEN_EXCHANGES_PER_MINUTE: '999999', ...(directToken ? { SUPABASE_DB_URL: adminUrl } : {}) },
+      },
     });
     undo.push(() => api.close());
     const { anonKey } = await localKeys(jwtSecret);
     const adminUser = await signUserJwt(jwtSecret, user);
 
     return {
-      embedded, database, postgresVersion, admin, authenticator, authenticatorPoolSize: POOL_SIZE,
-      apiUrl: api.url, anonKey, workBrandId, listBrandId, adminUser, close,
+      embedded, database, postgresVersion, admin, authenticator, authenticatorUrl, adminUrl, authenticatorPoolSize: POOL_SIZE,
+      tokenStore: directToken
+        ? 'over SUPABASE_DB_URL (postgres-store.ts: one prepared statement calling lookup_api_credential_for_token)'
+        : 'through the gateway in-process (supabase-js, service key; BENCH_TOKEN_STORE=gateway)',
+      sqlDriver: pgbenchVersion() ?? 'the Node fallback (postgres.js, prepared statements; pgbench not installed)',
+      apiUrl: api.url, anonKey, jwtSecret, workBrandId, tenantBrandIds, listBrandId, adminUser, close,
     };
   } catch (error) {
     await close();

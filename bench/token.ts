@@ -4,6 +4,7 @@
 import { generateClientId, generateClientSecret } from '../src/secrets/generate.js';
 import { hashClientSecret, verifyClientSecret } from '../src/secrets/hash.js';
 import { ARGON2_PARAMS } from '../src/secrets/phc.js';
+import { runHttp } from './http-load.js';
 import { inParallel, runFor, type Cell } from './measure.js';
 import { createPostgrestCaller, type PostgrestCaller } from './postgrest-sql.js';
 import { createArgs, createCredential } from './rpc.js';
@@ -29,21 +30,19 @@ const basic = (c: Client) => `Basic ${Buffer.from(`${encodeURIComponent(c.client
 
 /** One exchange; anything but a 200 with a Bearer access token throws (status and OAuth error code only). */
 async function exchange(url: string, client: Client): Promise<void> {
-  const response = await fetch(`${url}/functions/v1/token`, {
-    method: 'POST',
-    headers: { Authorization: basic(client), 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-  });
-  const text = await response.text();
-  let body: { access_token?: unknown; token_type?: unknown; error?: unknown } | undefined;
-  try {
-    body = JSON.parse(text) as typeof body;
-  } catch {
-    body = undefined;
-  }
+  const response = await fetch(`${url}/functions/v1/token`, request(client));
+  const body = await response.json().catch(() => undefined) as { access_token?: unknown; token_type?: unknown; error?: unknown } | undefined;
   if (response.status !== 200 || typeof body?.access_token !== 'string' || body.token_type !== 'Bearer') {
     throw new Error(`the token endpoint answered ${response.status} (error ${String(body?.error ?? 'none')}) instead of 200 with a Bearer token`);
   }
+}
+
+function request(client: Client) {
+  return {
+    method: 'POST',
+    headers: { authorization: basic(client), 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  };
 }
 
 /** New credentials with real argon2id hashes (default parameters), created through the SQL path. */
@@ -75,7 +74,7 @@ export async function tokenTable(env: BenchEnv, options: TokenBenchOptions, log:
   // the cold exchange rate), with a margin; a pool that still runs dry ends the cell early.
   const cold = new Map<number, Client[]>();
   for (const concurrency of options.concurrencies) {
-    const estimate = bare.get(concurrency)!.perSecond * (options.seconds + options.warmupSeconds) * 1.3 + 4 * concurrency;
+    const estimate = bare.get(concurrency)!.perSecond * options.seconds * 1.1 + 4 * concurrency;
     const count = Math.min(options.maxColdCredentials, Math.ceil(estimate));
     log(`token: hashing ${count} cold credentials for concurrency ${concurrency}…`);
     cold.set(concurrency, await makeClients(call, env.workBrandId, count, `bench_cold${concurrency}_`));
@@ -83,23 +82,27 @@ export async function tokenTable(env: BenchEnv, options: TokenBenchOptions, log:
 
   const rows: string[][] = [];
   const notes: string[] = [];
+  const url = `${env.apiUrl}/functions/v1/token`;
   for (const mode of ['cold', 'warm'] as const) {
     for (const concurrency of options.concurrencies) {
-      log(`token: ${mode} × ${concurrency}…`);
-      let cell: Cell;
+      log(`token: ${mode} × ${concurrency} (autocannon)…`);
+      let cell;
       if (mode === 'cold') {
         const pool = cold.get(concurrency)!;
         let next = 0;
-        cell = await runFor(async () => {
-          const client = pool[next];
-          if (!client) return false;
-          next += 1;
-          await exchange(env.apiUrl, client);
-        }, run(concurrency));
-        if (cell.exhausted) notes.push(`- cold × ${concurrency} used up its ${pool.length} credentials before the time was up (${cell.count} measured).`);
+        cell = await runHttp({
+          url, connections: concurrency, seconds: options.seconds, warmupSeconds: 0, amount: pool.length,
+          next: () => {
+            const client = pool[next];
+            next += 1;
+            return client ? request(client) : undefined;
+          },
+        });
       } else {
-        cell = await runFor(() => exchange(env.apiUrl, warmClient!), run(concurrency));
+        const warm = request(warmClient!);
+        cell = await runHttp({ url, connections: concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds, next: () => warm });
       }
+      if (cell.failures > 0) notes.push(`- ${mode} × ${concurrency}: ${cell.failures} exchanges did not answer 200.`);
       const argon = bare.get(concurrency)!;
       rows.push([mode, String(concurrency), num(cell.perSecond), ms(cell.p50), ms(cell.p99), num(argon.perSecond), ratio(cell.perSecond, argon.perSecond)]);
     }
@@ -111,9 +114,9 @@ export async function tokenTable(env: BenchEnv, options: TokenBenchOptions, log:
   );
   return `${table}\n\n${[
     `- argon2id m=${memoryCost} t=${timeCost} p=${parallelism} (the default of \`hashClientSecret\`); bare = \`verifyClientSecret\` (@node-rs/argon2) in the bench's main thread, same run.`,
-    '- cold: every exchange uses a credential never seen before (pre-created with real hashes), so argon2 runs every time.',
+    '- cold: a pool of fresh credentials sized from the bare argon2 rate, each used once (autocannon `amount`), no warm-up.',
     '- warm: one client repeating; the verify cache answers, the credential is still looked up on every request.',
-    '- Each exchange: POST /functions/v1/token, `grant_type=client_credentials`, HTTP Basic; lookup through the gateway in-process with the service key; ES256 access token.',
+    `- Each exchange: autocannon, N keep-alive connections, POST /functions/v1/token, \`grant_type=client_credentials\`, HTTP Basic; credential lookup ${env.tokenStore}; ES256 access token.`,
     ...notes,
   ].join('\n')}`;
 }

@@ -54,8 +54,12 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const config = parseGatewayOptions(options);
   const verify = await createJwtVerifier({ secret: config.jwtSecret, jwks: config.jwks as GatewayOptions['jwks'], anonRole: config.anonRole });
+  // prepare: each statement text is parsed once per connection, then only bound (src/gateway/
+  // transaction.ts pipelines a whole call). fetch_types stays on: postgres.js's reserve() never
+  // resolves on a connection it has to open first when the type fetch is off (3.4.9), which
+  // would hang every call after a database restart.
   const sql = postgres(config.databaseUrl, {
-    max: config.poolSize, fetch_types: false, prepare: false, connect_timeout: 5, idle_timeout: 60,
+    max: config.poolSize, fetch_types: true, prepare: true, connect_timeout: 5, idle_timeout: 60,
     onnotice: () => {}, connection: { application_name: 'mintid-gateway' },
   });
   const cache = new SchemaCache({ sql, databaseUrl: config.databaseUrl, schemas: config.schemas });

@@ -1,5 +1,6 @@
 import { compactVerify, decodeProtectedHeader, errors as joseErrors, importJWK, type JWK } from 'jose';
 import { jwtError } from './errors.js';
+import { JwtCache, type JwtCacheOptions } from './jwt-cache.js';
 
 /** Who the request acts as: the role to switch to and the claims for `request.jwt.claims`. */
 export interface AuthResult {
@@ -8,6 +9,8 @@ export interface AuthResult {
   claims: Record<string, unknown>;
   /** True when a token was presented (even one whose role is the anon role). */
   hasToken: boolean;
+  /** `request.jwt.claims`: the claims with `role` set to the effective role, as JSON (made once per token). */
+  claimsJson: string;
 }
 
 /** PostgREST's fixed clock skew allowance for exp/nbf/iat, in seconds. */
@@ -27,6 +30,8 @@ export interface JwtVerifierOptions {
   anonRole: string;
   /** Seconds since the epoch; tests freeze it. */
   now?: () => number;
+  /** The verified-token cache (PostgREST's JWT cache); `false` turns it off. */
+  cache?: JwtCacheOptions | false;
 }
 
 function algorithmOf(jwk: JWK): string {
@@ -62,10 +67,21 @@ export async function createJwtVerifier(options: JwtVerifierOptions): Promise<(t
     }
   }
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const cache = options.cache === false ? null : new JwtCache<AuthResult>(options.cache);
+  const anonymous: AuthResult = Object.freeze({
+    role: options.anonRole, claims: Object.freeze({}), hasToken: false, claimsJson: JSON.stringify({ role: options.anonRole }),
+  }) as AuthResult;
 
   return async (token) => {
-    if (token === undefined) return { role: options.anonRole, claims: {}, hasToken: false };
+    if (token === undefined) return anonymous;
     if (token === '') throw jwtError('PGRST301', 'Empty JWT is sent in Authorization header');
+    const at = now();
+    const cached = cache?.get(token, at);
+    if (cached !== undefined) {
+      // The signature and shape were checked when the entry was made; the clock moves on.
+      checkClaims(cached.claims, at);
+      return cached;
+    }
     const parts = token.split('.').length;
     if (parts !== 3) throw jwtError('PGRST301', `Expected 3 parts in JWT; got ${parts}`);
     let header: { alg?: unknown; kid?: unknown };
@@ -96,13 +112,18 @@ export async function createJwtVerifier(options: JwtVerifierOptions): Promise<(t
       claims = undefined;
     }
     if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw jwtError('PGRST303', 'Parsing claims failed');
-    checkClaims(claims as Record<string, unknown>, now());
+    checkClaims(claims as Record<string, unknown>, at);
     const role = (claims as Record<string, unknown>).role;
-    return {
-      role: role === undefined ? options.anonRole : typeof role === 'string' ? role : JSON.stringify(role),
+    const effectiveRole = role === undefined ? options.anonRole : typeof role === 'string' ? role : JSON.stringify(role);
+    const result: AuthResult = Object.freeze({
+      role: effectiveRole,
       claims: claims as Record<string, unknown>,
       hasToken: true,
-    };
+      claimsJson: JSON.stringify({ ...(claims as Record<string, unknown>), role: effectiveRole }),
+    });
+    const exp = (claims as Record<string, unknown>).exp;
+    cache?.set(token, result, typeof exp === 'number' ? claimNumber(exp) : undefined, at, JWT_LEEWAY_SECONDS);
+    return result;
   };
 }
 

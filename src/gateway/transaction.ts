@@ -56,7 +56,7 @@ export function requestSettings(plan: CallPlan, cache: SchemaCacheData): [string
     ['search_path', [request.schema, ...plan.extraSearchPath].map(ident).join(', ')],
     ...(cache.roleSettings.get(auth.role) ?? []),
     ['role', auth.role],
-    ['request.jwt.claims', JSON.stringify({ ...auth.claims, role: auth.role })],
+    ['request.jwt.claims', auth.claimsJson],
     ['request.method', request.method],
     ['request.path', `/rpc/${request.name}`],
     ['request.headers', JSON.stringify(headers)],
@@ -74,7 +74,8 @@ export function mainQuery(plan: CallPlan): string {
   if (rawBody) from = `${fn}($1::text::${routine.params[0]!.type}) pgrst_call`;
   else if (plan.request.keys.length === 0) from = `${fn}() pgrst_call`;
   else {
-    const keys = plan.request.keys;
+    // Sorted: the statement text (a prepared statement per connection) does not depend on key order.
+    const keys = [...plan.request.keys].sort();
     const columns = keys.map((k) => `${ident(k)} ${types.get(k)}`).join(', ');
     const named = keys.map((k) => `${ident(k)} := pgrst_args.${ident(k)}`).join(', ');
     from = `pg_catalog.json_to_record($1::text::json) as pgrst_args(${columns}), lateral ${fn}(${named}) pgrst_call`;
@@ -86,8 +87,9 @@ export function mainQuery(plan: CallPlan): string {
   const body = asArray
     ? `coalesce(pg_catalog.json_agg(${value})::text, '[]')`
     : `coalesce((pg_catalog.json_agg(${value}) -> 0)::text, 'null')`;
-  const limit = routine.setof ? Math.min(plan.request.limit ?? plan.maxRows, plan.maxRows) : undefined;
-  const page = limit === undefined ? '' : ` limit ${limit} offset ${plan.request.offset}`;
+  // Limit and offset are parameters after the argument, so paging reuses one prepared statement.
+  const next = rawBody || plan.request.keys.length > 0 ? 2 : 1;
+  const page = routine.setof ? ` limit $${next}::int8 offset $${next + 1}::int8` : '';
   return `with pgrst_source as (${source})
 select ${plan.count ? '(select pg_catalog.count(*) from pgrst_source)' : 'null'}::int8 as total,
        pg_catalog.count(*)::int8 as page_total, ${body} as body,
@@ -122,10 +124,47 @@ function responseGucs(status: string | null, headers: string | null): { status: 
   return { status: code, headers: list };
 }
 
+/** The main query's parameters, matching mainQuery's placeholders. */
+export function mainParameters(plan: CallPlan): string[] {
+  const { routine, rawBody } = plan.target;
+  const params: string[] = [];
+  if (rawBody) params.push(plan.request.bodyJson);
+  else if (plan.request.keys.length > 0) params.push(plan.request.argsJson);
+  if (routine.setof) params.push(String(Math.min(plan.request.limit ?? plan.maxRows, plan.maxRows)), String(plan.request.offset));
+  return params;
+}
+
+type MainRow = { total: string | null; page_total: string; body: string; response_headers: string | null; response_status: string | null };
+
+/** The settings statement for a number of settings, made once per count. */
+const settingsStatements: string[] = [];
+function settingsStatement(count: number): string {
+  return settingsStatements[count] ??=
+    `select ${Array.from({ length: count }, (_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`;
+}
+
+/** The PGRST116/PGRST103 checks, which must roll the transaction back when they fail. */
+function postChecks(plan: CallPlan, result: CallResult): void {
+  if (plan.singular && plan.target.routine.setof && result.pageTotal !== 1) {
+    throw pgrst(406, 'PGRST116', 'Cannot coerce the result to a single JSON object', `The result contains ${result.pageTotal} rows`);
+  }
+  if (result.total !== null && plan.request.offset > result.total) {
+    throw pgrst(416, 'PGRST103', 'Requested range not satisfiable',
+      `An offset of ${plan.request.offset} was requested, but there are only ${result.total} rows.`);
+  }
+}
+
 /**
  * Runs one RPC in its own transaction, as PostgREST does: READ ONLY for GET/HEAD and for
  * STABLE/IMMUTABLE functions, the function's or role's isolation level, the settings statement,
  * the call, then the checks that roll back (PGRST116, PGRST103).
+ *
+ * One round trip: on a reserved connection BEGIN, the settings, the call and COMMIT are sent
+ * without waiting for each other (postgres.js pipelines them; each is its own extended-protocol
+ * message group, all prepared statements after their first use on the connection). When the
+ * call fails, the server answers the pipelined COMMIT with a rollback, so nothing of a failed call
+ * stays. Only a call whose answer can still be refused after it ran (single-object Accept on a
+ * set-returning function, or an exact count) waits for the answer and then commits or rolls back.
  */
 export async function runCall(sql: Sql, plan: CallPlan, cache: SchemaCacheData): Promise<CallResult> {
   const { routine } = plan.target;
@@ -133,27 +172,58 @@ export async function runCall(sql: Sql, plan: CallPlan, cache: SchemaCacheData):
   const roleIsolation = cache.roleSettings.get(plan.auth.role)?.find(([k]) => k === 'default_transaction_isolation')?.[1];
   const isolation = [routine.isolation, roleIsolation].map((v) => v?.toLowerCase()).find((v) => v && ISOLATION.has(v)) ?? 'read committed';
   const settings = requestSettings(plan, cache);
-  const settingsSql = `select ${settings.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`;
-  const argument = plan.target.rawBody ? plan.request.bodyJson : plan.request.argsJson;
-  const usesArgument = plan.target.rawBody || plan.request.keys.length > 0;
+  const checked = (plan.singular && routine.setof) || plan.count;
 
-  return (await sql.begin(`isolation level ${isolation} ${readOnly ? 'read only' : 'read write'}`, async (tx) => {
-    await tx.unsafe(settingsSql, settings.flat());
-    const [row] = await tx.unsafe<{ total: string | null; page_total: string; body: string; response_headers: string | null; response_status: string | null }[]>(
-      mainQuery(plan), usesArgument ? [argument] : []);
+  const tx = await sql.reserve();
+  // A connection that died under the call is already back in the pool's closed queue (to be
+  // reconnected); releasing it would put a dead connection among the open ones.
+  let reusable = true;
+  try {
+    const begin = tx.unsafe(`begin isolation level ${isolation} ${readOnly ? 'read only' : 'read write'}`);
+    const set = tx.unsafe(settingsStatement(settings.length), settings.flat());
+    const main = tx.unsafe<MainRow[]>(mainQuery(plan), mainParameters(plan));
+    const end = checked ? null : tx.unsafe('commit');
+    // Every promise is settled before anything is thrown, so none rejects unobserved.
+    const [b, s, m, e] = await Promise.allSettled([begin, set, main, end]);
+    const failure = [b, s, m, e].find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (failure) {
+      reusable = [b, s, m, e].every((r) => r.status === 'fulfilled' || isStatementError(r.reason));
+      if (checked && reusable) await tx.unsafe('rollback').catch(() => {
+        reusable = false;
+      });
+      throw failure.reason;
+    }
+    const row = (m as PromiseFulfilledResult<MainRow[]>).value[0]!;
     const result: CallResult = {
-      total: row!.total === null ? null : Number(row!.total),
-      pageTotal: Number(row!.page_total),
-      body: row!.body,
-      ...responseGucs(row!.response_status, row!.response_headers),
+      total: row.total === null ? null : Number(row.total),
+      pageTotal: Number(row.page_total),
+      body: row.body,
+      status: null,
+      headers: [],
     };
-    if (plan.singular && routine.setof && result.pageTotal !== 1) {
-      throw pgrst(406, 'PGRST116', 'Cannot coerce the result to a single JSON object', `The result contains ${result.pageTotal} rows`);
+    if (checked) {
+      try {
+        postChecks(plan, result);
+      } catch (error) {
+        await tx.unsafe('rollback').catch(() => {
+          reusable = false;
+        });
+        throw error;
+      }
+      await tx.unsafe('commit').catch((error: unknown) => {
+        if (!isStatementError(error)) reusable = false;
+        throw error;
+      });
     }
-    if (result.total !== null && plan.request.offset > result.total) {
-      throw pgrst(416, 'PGRST103', 'Requested range not satisfiable',
-        `An offset of ${plan.request.offset} was requested, but there are only ${result.total} rows.`);
-    }
-    return result;
-  })) as CallResult;
+    // As in PostgREST, the response GUCs are read after the transaction (PGRST111/112 do not roll back).
+    return { ...result, ...responseGucs(row.response_status, row.response_headers) };
+  } finally {
+    if (reusable) tx.release();
+  }
+}
+
+/** An error the server raised for a statement, after which the session goes on (not FATAL, not a lost connection). */
+function isStatementError(error: unknown): boolean {
+  const e = error as { name?: unknown; severity?: unknown } | null;
+  return e?.name === 'PostgresError' && e.severity === 'ERROR';
 }

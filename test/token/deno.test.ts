@@ -30,6 +30,7 @@ let credential: TestCredential;
 const children: ChildProcess[] = [];
 const output: string[] = [];
 let tokenUrl: string;
+let directTokenUrl: string;
 let jwksUrl: string;
 let introspectUrl: string;
 let issuer: string;
@@ -70,6 +71,13 @@ beforeAll(async () => {
   const common = { SUPABASE_URL: api.url, SUPABASE_SERVICE_ROLE_KEY: api.keys.serviceRoleKey, MINTID_SIGNING_KEYS: keys };
   const token = startDeno('supabase/functions/token/index.ts', { ...common, PORT: String(tokenPort), MINTID_USAGE_FLUSH_SECONDS: '1' });
   const jwks = startDeno('supabase/functions/jwks/index.ts', { ...common, PORT: String(jwksPort) });
+  // The same function reading credentials over SUPABASE_DB_URL (postgres.js under Deno), with a
+  // SUPABASE_URL where nothing listens: every answer must come from the direct store.
+  const directPort = await freePort();
+  const direct = startDeno('supabase/functions/token/index.ts', {
+    ...common, SUPABASE_URL: `http://127.0.0.1:${await freePort()}`, SUPABASE_DB_URL: db.urls.operator, PORT: String(directPort),
+  });
+  directTokenUrl = `http://127.0.0.1:${directPort}/`;
   const introspectPort = await freePort();
   // The token's issuer is <SUPABASE_URL>/functions/v1/token for both functions, so they agree.
   const introspect = startDeno('supabase/functions/introspect/index.ts', { ...common, PORT: String(introspectPort) });
@@ -79,6 +87,7 @@ beforeAll(async () => {
   jwksUrl = `http://127.0.0.1:${jwksPort}/`;
   await Promise.all([
     waitUntilServing(tokenUrl, token, 120_000), waitUntilServing(jwksUrl, jwks, 120_000), waitUntilServing(introspectUrl, introspect, 120_000),
+    waitUntilServing(directTokenUrl, direct, 120_000),
   ]);
 }, 180_000);
 
@@ -110,6 +119,27 @@ describe('the token and jwks functions under Deno', () => {
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload).toMatchObject({ sub: credential.clientId, client_id: credential.clientId, brand_id: f.brandId, credential_id: credential.credentialId });
     expect(payload.exp! - payload.iat!).toBe(600);
+  });
+
+  it('issue a token with the credential read over SUPABASE_DB_URL (postgres.js under Deno), no gateway reachable', async () => {
+    const res = await fetch(directTokenUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from(`${credential.clientId}:${credential.secret}`).toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    });
+    expect(res.status).toBe(200);
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    // Its issuer follows its own SUPABASE_URL; the signature and audience are what matter here.
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(jwksUrl)), { audience: 'mintid', algorithms: ['ES256'] });
+    expect(payload).toMatchObject({ client_id: credential.clientId, credential_id: credential.credentialId });
+  });
+
+  it('answers an unknown client over SUPABASE_DB_URL with the same invalid_client bytes', async () => {
+    const form = (id: string) => new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: generateClientSecret() });
+    const viaDb = await fetch(directTokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form('mintid_ci_nobody') });
+    const viaGateway = await exchange(Object.fromEntries(form('mintid_ci_nobody')));
+    expect(viaDb.status).toBe(401);
+    expect(await viaDb.text()).toBe(await viaGateway.text());
   });
 
   it('answers a wrong secret with the same invalid_client as an unknown client', async () => {

@@ -249,6 +249,34 @@ describe('request errors', () => {
     expect(res.status).toBe(400);
   });
 
+  // SPEC §15: forms are bounded before they are read, whether or not Content-Length is sent.
+  it('refuses a chunked body past 16 KiB with 413, without reading the rest of it', async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      // 4 MiB in all, so a reader that does not stop still finishes (and the test fails, not hangs).
+      pull(controller) {
+        pulled += 1;
+        if (pulled > 1024) controller.close();
+        else controller.enqueue(new TextEncoder().encode(`token=${'a'.repeat(4090)}&`));
+      },
+    });
+    const req = new Request('http://127.0.0.1/functions/v1/introspect', {
+      method: 'POST', body: endless, duplex: 'half',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Bearer ${TEST_SERVICE_KEY}` },
+    } as RequestInit);
+    const res = await introspect(req);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
+    expect(pulled).toBeLessThan(64);
+  });
+
+  it('refuses a declared Content-Length past 16 KiB with 413', async () => {
+    const req = introspectRequest({ token: 'a'.repeat(17 * 1024) }, {
+      Authorization: `Bearer ${TEST_SERVICE_KEY}`, 'Content-Length': String(17 * 1024 + 6),
+    });
+    expect((await introspect(req)).status).toBe(413);
+  });
+
   it.each(['GET', 'PUT', 'DELETE'])('answers %s with 405 and Allow: POST, OPTIONS', async (method) => {
     const res = await introspect(introspectRequest({}, {}, method));
     expect(res.status).toBe(405);

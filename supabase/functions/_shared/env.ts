@@ -52,6 +52,9 @@ const tokenEnvSchema = z
   .object({
     SUPABASE_URL: httpUrl('must be an http(s) URL'),
     SUPABASE_SERVICE_ROLE_KEY: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
+    // Where the function may reach Postgres directly (Supabase sets it): credentials are then read
+    // with one prepared statement instead of an HTTP hop (postgres-store.ts).
+    SUPABASE_DB_URL: z.string().refine((text) => /^postgres(ql)?:\/\//.test(text) && URL.canParse(text), { error: 'must be a postgres:// URL' }).optional(),
     MINTID_SIGNING_KEYS: signingKeysSchema,
     MINTID_TOKEN_ISSUER: httpUrl('must be an http(s) URL').optional(),
     MINTID_TOKEN_AUDIENCE: z.string().min(1).max(256, { error: 'is too long' }).optional(),
@@ -65,6 +68,7 @@ const tokenEnvSchema = z
   .transform((env) => ({
     supabaseUrl: env.SUPABASE_URL.replace(/\/+$/, ''),
     serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
+    databaseUrl: env.SUPABASE_DB_URL ?? null,
     signingKeys: env.MINTID_SIGNING_KEYS,
     issuer: env.MINTID_TOKEN_ISSUER ?? `${env.SUPABASE_URL.replace(/\/+$/, '')}/functions/v1/token`,
     audience: env.MINTID_TOKEN_AUDIENCE ?? 'mintid',

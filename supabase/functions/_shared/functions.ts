@@ -7,6 +7,7 @@ import { createIntrospectHandler } from './introspect-handler.ts';
 import { createJwksHandler } from './jwks-handler.ts';
 import { importSigningKeys } from './keys.ts';
 import { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
+import { createPostgresCredentialStore } from './postgres-store.ts';
 import { createSupabaseCredentialStore, type CredentialStore } from './store.ts';
 import { createTokenHandler } from './token-handler.ts';
 import { createUsageRecorder } from './usage-recorder.ts';
@@ -42,7 +43,9 @@ export interface TokenFunction {
   discovery: Handler;
   /** Flushes pending last_used_at updates and stops the flush timer. */
   close(): Promise<void>;
-  config: Omit<TokenEnv, 'signingKeys' | 'serviceRoleKey'>;
+  config: Omit<TokenEnv, 'signingKeys' | 'serviceRoleKey' | 'databaseUrl'>;
+  /** Which credential store it uses: direct SQL (SUPABASE_DB_URL), supabase-js, or one passed in. */
+  store: 'postgres' | 'supabase-js' | 'custom';
 }
 
 /** The token function. Throws EnvError (naming variables, never values) on a bad environment. */
@@ -51,7 +54,8 @@ export async function createTokenFunction(options: TokenFunctionOptions): Promis
   const keys = await importSigningKeys(env.signingKeys);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLogger;
-  const store = options.store ??
+  const direct = options.store || !env.databaseUrl ? null : createPostgresCredentialStore({ databaseUrl: env.databaseUrl });
+  const store = options.store ?? direct ??
     createSupabaseCredentialStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch });
   const blocks = new BlockList();
   const usage = createUsageRecorder({ store, intervalMs: env.usageFlushSeconds * 1000, log });
@@ -70,8 +74,11 @@ export async function createTokenFunction(options: TokenFunctionOptions): Promis
   });
   const discovery = createDiscoveryHandler({ issuer: env.issuer, baseUrl: env.supabaseUrl });
   const handler: Handler = (req) => (isDiscoveryPath(new URL(req.url).pathname) ? discovery(req) : token(req));
-  const { signingKeys: _keys, serviceRoleKey: _key, ...config } = env;
-  return { handler, discovery, close: () => usage.close(), config };
+  const { signingKeys: _keys, serviceRoleKey: _key, databaseUrl: _url, ...config } = env;
+  return {
+    handler, discovery, close: () => usage.close().finally(() => direct?.close()), config,
+    store: direct ? 'postgres' : options.store ? 'custom' : 'supabase-js',
+  };
 }
 
 /**
@@ -83,14 +90,24 @@ export async function createIntrospectFunction(options: TokenFunctionOptions): P
   const keys = await importSigningKeys(env.signingKeys);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLogger;
-  const store = options.store ??
+  const direct = options.store || !env.databaseUrl ? null : createPostgresCredentialStore({ databaseUrl: env.databaseUrl });
+  const store = options.store ?? direct ??
     createSupabaseCredentialStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch });
   const usage = createUsageRecorder({ store, intervalMs: env.usageFlushSeconds * 1000, log });
   const handler = createIntrospectHandler({
     config: { issuer: env.issuer, audience: env.audience }, jwks: keys.jwks, serviceRoleKey: env.serviceRoleKey,
     store, verifySecret: options.verifySecret, usage, cache: new VerifyCache({ clock }), clock, log,
+    // The token endpoint's limits before argon2: the same failure count per client_id (in the
+    // database, so failures at either endpoint count at both), and this instance's own slots.
+    limits: {
+      failuresPerMinute: env.failuresPerMinute,
+      failureDelayMs: 250,
+      failures: options.failures ??
+        createSupabaseFailureStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch }),
+      slots: new VerifySlots({ max: env.verifyConcurrency || defaultVerifyConcurrency(options.cpus, options.threadPool) }),
+    },
   });
-  return { handler, close: () => usage.close() };
+  return { handler, close: () => usage.close().finally(() => direct?.close()) };
 }
 
 /** The JWKS function. Needs only MINTID_SIGNING_KEYS. */

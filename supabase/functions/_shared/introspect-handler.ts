@@ -10,11 +10,13 @@
 // only (any other token answers `{"active": false}`, exactly like an unknown one).
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { readClientAuthentication } from './client-auth.ts';
-import { createSecretMatcher } from './client-secret.ts';
-import { json, preflight } from './http.ts';
+import { createSecretMatcher, type SecretMatch } from './client-secret.ts';
+import { ColdPathRefusal, createColdPath } from './cold-path.ts';
+import { json, preflight, readBoundedText } from './http.ts';
 import type { PublicSigningJwk } from './keys.ts';
 import { invalidClient, oauthError } from './oauth-errors.ts';
 import { consoleLogger, constantTimeEqual, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
+import type { TokenLimits } from './rate-limits.ts';
 import { StoreError, type Credential, type CredentialStore } from './store.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
 import { VerifyCache } from './verify-cache.ts';
@@ -34,6 +36,12 @@ export interface IntrospectHandlerDeps {
   cache?: VerifyCache;
   clock?: Clock;
   log?: Logger;
+  /**
+   * The token endpoint's limits before argon2 (SPEC §14) for callers that authenticate with a
+   * client secret: the same failure count per client_id (shared in the database), verification
+   * slots. Default: none.
+   */
+  limits?: Pick<TokenLimits, 'failures' | 'failuresPerMinute' | 'failureDelayMs' | 'slots'>;
 }
 
 const METHODS = 'POST, OPTIONS';
@@ -66,7 +74,7 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? consoleLogger;
   const cache = deps.cache ?? new VerifyCache({ clock });
-  const matchSecret = createSecretMatcher({ verifySecret: deps.verifySecret, cache, clock });
+  const limits = deps.limits ?? {};
   const keySet = createLocalJWKSet(deps.jwks as unknown as Parameters<typeof createLocalJWKSet>[0]);
   const serviceKey = new TextEncoder().encode(deps.serviceRoleKey);
 
@@ -74,15 +82,18 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
     credential !== null && credential.status === 'active' &&
     (credential.expiresAt === null || Date.parse(credential.expiresAt) > clock.now());
 
+  /** A store call failed: 503 when retrying may help, else 500 (a refusal will not heal). */
+  function storeDown(what: string, error: unknown): Response {
+    log(`mintid introspect: ${what} failed (${describe(error)})`);
+    if (error instanceof StoreError && !error.transient) return oauthError('server_error', 'The introspection service is misconfigured.');
+    return oauthError('temporarily_unavailable', 'The introspection service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
+  }
+
   async function lookup(clientId: string): Promise<Credential | null> {
     try {
       return await deps.store.lookup(clientId);
     } catch (error) {
-      log(`mintid introspect: credential lookup failed (${error instanceof StoreError ? error.message : (error as Error)?.name ?? 'error'})`);
-      if (error instanceof StoreError && !error.transient) {
-        throw new LookupFailed(oauthError('server_error', 'The introspection service is misconfigured.'));
-      }
-      throw new LookupFailed(oauthError('temporarily_unavailable', 'The introspection service is temporarily unavailable; retry later.', { 'Retry-After': '5' }));
+      throw new LookupFailed(storeDown('credential lookup', error));
     }
   }
 
@@ -134,17 +145,30 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
     }
     const basicUsed = auth.method === 'basic';
     const credential = await lookup(auth.clientId);
-    let match;
+    // Every argon2 verification goes through the token endpoint's cold path: failure limit, slots.
+    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe }, credential?.credentialId ?? null, req);
+    let match: SecretMatch = null;
+    let failed = true;
     try {
-      match = await matchSecret(credential, auth.secret);
-    } catch (error) {
-      log(`mintid introspect: verifying the secret of credential ${credential?.credentialId} failed (${(error as Error)?.name ?? 'error'})`);
-      return oauthError('server_error', 'The introspection service could not verify the client.');
-    }
-    if (!credential || !match) return invalidClient(basicUsed);
-    if (match === 'previous_closed' || !isActiveNow(credential)) {
-      deps.usage?.record(credential.credentialId, 'rejected');
-      return invalidClient(basicUsed);
+      if (!credential) {
+        const refused = await cold.begin(); // the dummy verification of an unknown client is limited too
+        if (refused) return refused;
+      }
+      try {
+        match = await createSecretMatcher({ verifySecret: cold.verify, cache, clock })(credential, auth.secret);
+      } catch (error) {
+        if (error instanceof ColdPathRefusal) return error.response;
+        log(`mintid introspect: verifying the secret of credential ${credential?.credentialId} failed (${describe(error)})`);
+        return oauthError('server_error', 'The introspection service could not verify the client.');
+      }
+      if (!credential || !match) return invalidClient(basicUsed);
+      if (match === 'previous_closed' || !isActiveNow(credential)) {
+        deps.usage?.record(credential.credentialId, 'rejected');
+        return invalidClient(basicUsed);
+      }
+      failed = false;
+    } finally {
+      await cold.finish(failed);
     }
     deps.usage?.record(credential.credentialId, match);
     if (!credential.scopes.includes(INTROSPECT_SCOPE)) {
@@ -162,10 +186,13 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
     if (mediaType !== 'application/x-www-form-urlencoded') {
       return oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
     }
-    if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return oauthError('invalid_request', 'The body is too large.');
-    const body = await req.text().catch(() => null);
-    if (body === null || body.length > MAX_BODY_BYTES) return oauthError('invalid_request', 'The body could not be read.');
-    const form = new URLSearchParams(body);
+    // Bounded before it is read (SPEC §15): a declared or streamed body past 16 KiB is refused.
+    const body = await readBoundedText(req, MAX_BODY_BYTES);
+    if (!body.ok) {
+      if (body.reason === 'unreadable') return oauthError('invalid_request', 'The body could not be read.');
+      return json({ error: 'invalid_request', error_description: `The body must be at most ${MAX_BODY_BYTES} bytes.` }, 413, NO_STORE);
+    }
+    const form = new URLSearchParams(body.text);
 
     try {
       const caller = await authenticateCaller(req, form);
@@ -195,4 +222,12 @@ function bearerRefused(error: 'invalid_token' | 'insufficient_scope', descriptio
     ...NO_STORE,
     'WWW-Authenticate': `Bearer realm="mintid", error="${error}"`,
   });
+}
+
+/** An error's class and code for a log line; never a foreign message, which might quote input. */
+function describe(error: unknown): string {
+  if (error instanceof StoreError) return `${error.name}: ${error.message}`; // our own text: RPC name and code
+  if (!(error instanceof Error)) return 'unknown error';
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${error.name} ${code}` : error.name;
 }

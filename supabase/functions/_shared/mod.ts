@@ -11,6 +11,7 @@ export {
   createSupabaseCredentialStore, credentialFromLookup, lookupResultSchema, parseLookupResult, parseRecordResult, StoreError,
   type Credential, type CredentialStore, type LookupResult, type SupabaseStoreOptions, type UsageExtras,
 } from './store.ts';
+export { createPostgresCredentialStore, type PostgresStoreOptions } from './postgres-store.ts';
 export { createUsageRecorder, type UseKind, type UsageRecorder, type UsageRecorderOptions } from './usage-recorder.ts';
 export { VerifyCache, type VerifyCacheOptions } from './verify-cache.ts';
 export { readClientAuthentication, type ClientAuthentication } from './client-auth.ts';

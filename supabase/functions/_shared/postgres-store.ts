@@ -1,0 +1,67 @@
+// The credential store over a direct Postgres connection, for where the edge function can reach
+// the database (Supabase gives edge functions SUPABASE_DB_URL): the same two service-only RPCs as
+// store.ts, each one prepared statement on a small postgres.js pool, instead of an HTTP hop through
+// the API gateway. The RPCs decide who may call them (an operator login such as SUPABASE_DB_URL's
+// `postgres` is trusted, SPEC §4) and compute the status, so the rules stay in one place.
+// Runs in Node and in Deno (npm:postgres).
+import postgres from 'postgres';
+import { parseLookupResult, parseRecordResult, StoreError, type CredentialStore } from './store.ts';
+
+export interface PostgresStoreOptions {
+  /** A postgres:// URL of a login that may call the token RPCs (SUPABASE_DB_URL). Never logged. */
+  databaseUrl: string;
+  /** Connections. Default 4: one lookup per exchange is short. */
+  max?: number;
+}
+
+/** SQLSTATE classes after which retrying may help: connection, resources, operator intervention. */
+const TRANSIENT = /^(08|53|57)/;
+
+function storeError(rpc: string, error: unknown): StoreError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const text = typeof code === 'string' ? code : 'no code';
+  // A PostgresError carries a SQLSTATE; anything else (ECONNREFUSED, CONNECTION_CLOSED, …) is the connection.
+  const isServer = (error as { name?: unknown } | null)?.name === 'PostgresError';
+  return new StoreError(`${rpc} failed (${text})`, { transient: !isServer || TRANSIENT.test(text) });
+}
+
+/** A CredentialStore over SQL, with close() for the pool. */
+export function createPostgresCredentialStore(options: PostgresStoreOptions): CredentialStore & { close(): Promise<void> } {
+  const sql = postgres(options.databaseUrl, {
+    max: options.max ?? 4, prepare: true, connect_timeout: 5, idle_timeout: 60, onnotice: () => {},
+    connection: { application_name: 'mintid-token' },
+  });
+  return {
+    async lookup(clientId) {
+      let rows: { result: unknown }[];
+      try {
+        rows = await sql<{ result: unknown }[]>`select public.lookup_api_credential_for_token(_client_id => ${clientId}::text) as result`;
+      } catch (error) {
+        throw storeError('lookup_api_credential_for_token', error);
+      }
+      return parseLookupResult(rows[0]?.result);
+    },
+    // `more` (uses of a previous secret during its grace, rejected uses; SPEC §13) is passed only
+    // when there is some, as the supabase-js store does: at most four statement texts.
+    async recordUses(credentialIds, more: { previous?: string[]; rejected?: Record<string, number> } = {}) {
+      const args = ['_credential_ids => $1::uuid[]'];
+      const params: unknown[] = [credentialIds];
+      if (more.previous?.length) {
+        params.push(more.previous);
+        args.push(`_previous_secret_ids => $${params.length}::uuid[]`);
+      }
+      if (more.rejected && Object.keys(more.rejected).length > 0) {
+        params.push(JSON.stringify(more.rejected));
+        args.push(`_rejected => $${params.length}::text::jsonb`);
+      }
+      let rows: { result: unknown }[];
+      try {
+        rows = await sql.unsafe<{ result: unknown }[]>(`select public.record_api_credential_use(${args.join(', ')}) as result`, params as never[]);
+      } catch (error) {
+        throw storeError('record_api_credential_use', error);
+      }
+      parseRecordResult(rows[0]?.result);
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

@@ -175,8 +175,11 @@ export async function runCall(sql: Sql, plan: CallPlan, cache: SchemaCacheData):
   const checked = (plan.singular && routine.setof) || plan.count;
 
   const tx = await sql.reserve();
-  // A connection that died under the call is already back in the pool's closed queue (to be
-  // reconnected); releasing it would put a dead connection among the open ones.
+  // When the connection dies, every statement of the reservation rejects, also those postgres.js
+  // parked in the reservation's own queue (scripts/patch-postgres.mjs; unpatched 3.4.9 never settles
+  // them, so the allSettled below would wait forever). A connection that died under the call is
+  // already back in the pool's closed queue (to be reconnected); it is not released (the patched
+  // release() would ignore it; unpatched, it would put a dead connection among the open ones).
   let reusable = true;
   try {
     const begin = tx.unsafe(`begin isolation level ${isolation} ${readOnly ? 'read only' : 'read write'}`);

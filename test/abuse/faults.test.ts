@@ -132,6 +132,9 @@ describe('the postgres.js guard (scripts/patch-postgres.mjs, run by npm install)
     for (const dir of ['src', 'cjs/src']) {
       const text = await readFile(path.join(import.meta.dirname, '../../node_modules/postgres', dir, 'connection.js'), 'utf8');
       expect(text).toContain('mintid: guarded nextWrite');
+      expect(text).toContain('mintid: a close forgets the dead backend');
+      expect(await readFile(path.join(import.meta.dirname, '../../node_modules/postgres', dir, 'index.js'), 'utf8'))
+        .toContain('mintid: reserve owns its connection');
     }
   });
 });

@@ -20,6 +20,8 @@ export interface OptionSpec {
   env?: string;
   /** Value when neither the option nor its environment variable is given. */
   default?: string;
+  /** Like `default`, computed when needed (e.g. the running local stack's URL); `default` then only names it in the usage text. */
+  defaultFrom?: () => string;
   /** Reported (with every other missing one) when absent. */
   required?: boolean;
   /** May be repeated; values collected in order. */
@@ -133,8 +135,13 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   const missing: string[] = [];
   for (const [name, spec] of Object.entries(specs)) {
     let value = parsed.values[name] as ParsedArgs['values'][string];
-    if (spec.type === 'string' && !spec.multiple && value === '') value = undefined;
+    if (spec.type === 'string' && !spec.multiple && value === '') {
+      // `--token ""` (say, from an unset shell variable) must not quietly become MINTID_TOKEN.
+      if (spec.env) throw new UsageError(`--${name} was given an empty value; give it one, or leave the flag out to use ${spec.env}`);
+      value = undefined;
+    }
     if (value === undefined && spec.env && process.env[spec.env]) value = process.env[spec.env];
+    if (value === undefined && spec.defaultFrom) value = spec.defaultFrom();
     if (value === undefined && spec.default !== undefined) value = spec.default;
     if (value === undefined && spec.type === 'boolean') value = false;
     if (value === undefined && spec.required) missing.push(spec.env ? `--${name} (or ${spec.env})` : `--${name}`);

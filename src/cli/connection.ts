@@ -2,10 +2,15 @@
 // Heavy modules (supabase-js, ws) load only when a command actually connects.
 import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 import { EXIT } from './exit-codes.js';
+import { DEFAULT_LOCAL_URL, localStackUrl } from './local-url.js';
 
 /** --url, --key, --token, --json: the connection options of every API command. */
 export const connectionOptions = {
-  url: { type: 'string', value: 'url', env: 'MINTID_URL', default: 'http://127.0.0.1:54321', description: 'the API URL' },
+  url: {
+    type: 'string', value: 'url', env: 'MINTID_URL', defaultFrom: () => localStackUrl().url,
+    default: `MINTID_PORT's or the running local stack's URL, else ${DEFAULT_LOCAL_URL}`,
+    description: 'the API URL',
+  },
   key: { type: 'string', value: 'key', env: 'MINTID_KEY', required: true, description: 'the anon or service_role key' },
   token: {
     type: 'string', value: 'jwt', env: 'MINTID_TOKEN',
@@ -35,10 +40,37 @@ export async function connectSupabase(values: ParsedArgs['values']) {
   await import('../node-websocket.js');
   const { createClient } = await import('@supabase/supabase-js');
   const token = values.token as string | undefined;
+  const target = url.replace(/\/+$/, '');
+  // Notes why a request got no answer, so the error says `cannot reach <url> (connection refused)`.
+  const noting: typeof fetch = async (input, init) => {
+    try {
+      return await fetch(input, init);
+    } catch (error) {
+      if ((error as Error)?.name !== 'AbortError') unreachable = { url: target, reason: transportCause(error) };
+      throw error;
+    }
+  };
   return createClient(url, values.key as string, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    ...(token ? { global: { headers: { Authorization: `Bearer ${token}` } } } : {}),
+    global: { fetch: noting, ...(token ? { headers: { Authorization: `Bearer ${token}` } } : {}) },
   });
+}
+
+/** The last request that got no answer at all (set by connectSupabase's fetch). */
+let unreachable: { url: string; reason: string } | null = null;
+
+const CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused', ENOTFOUND: 'host not found', EAI_AGAIN: 'host not found',
+  ECONNRESET: 'connection reset', EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'timed out', UND_ERR_CONNECT_TIMEOUT: 'timed out', UND_ERR_SOCKET: 'connection closed',
+};
+
+/** `connection refused` for fetch's `TypeError: fetch failed` caused by ECONNREFUSED; else the cause's code or message. */
+function transportCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })?.cause;
+  const code = cause?.code ?? cause?.errors?.find((e) => e.code)?.code;
+  if (code) return CAUSES[code] ?? code;
+  return cause?.message || (error as Error)?.message || String(error);
 }
 
 /** What every 401 from the CLI says: which token is needed and where to find it. */
@@ -75,6 +107,12 @@ export function printError(json: boolean, exit: number, error: CliError): number
 export async function reportError(json: boolean, error: unknown): Promise<number> {
   if (error instanceof UsageError) throw error;
   const { MintIdError } = await import('../client/errors.js');
+  if (error instanceof MintIdError && error.code === 'transport' && error.status === 0 && unreachable) {
+    return printError(json, EXIT.transport, {
+      code: 'transport', message: `cannot reach ${unreachable.url} (${unreachable.reason})`,
+      hint: 'Is the stack running (npm start)? Else check --url or MINTID_URL.',
+    });
+  }
   if (error instanceof MintIdError) {
     if (error.code === 'not_authenticated') {
       return printError(json, EXIT.not_authenticated, {

@@ -24,11 +24,13 @@ async function demoBrandExists(url: string, serviceKey: string, brandId: string)
 }
 
 export const envCommand: Command = {
-  summary: 'print export lines (MINTID_URL, MINTID_KEY, MINTID_SERVICE_KEY, MINTID_TOKEN) for the local stack',
+  summary: 'print export lines (MINTID_URL, MINTID_KEY, MINTID_SERVICE_KEY, MINTID_TOKEN, MINTID_BRAND_ID) for the local stack',
   description: `Use it in a second terminal while \`npm start\` runs, with the same environment:
 
   eval "$(npx mintid env)"
 
+MINTID_URL is the stack running on the state directory (MINTID_STATE_DIR, default .mintid), as it
+recorded itself in stack.pid there; an explicit MINTID_PORT wins; with neither, port 54321.
 MINTID_KEY is the anon key, MINTID_SERVICE_KEY the service_role key (it bypasses every brand
 check: keep it out of frontends), MINTID_TOKEN the demo admin's access token and MINTID_BRAND_ID
 the demo brand — those two only when the running stack has the demo data.`,
@@ -42,7 +44,8 @@ the demo brand — those two only when the running stack has the demo data.`,
       console.error('mintid: with DATABASE_URL set the stack refuses the demo JWT secret; set MINTID_JWT_SECRET as you did for `npm start`.');
       return 2;
     }
-    const url = `http://127.0.0.1:${env.MINTID_PORT}`;
+    const { localStackUrl } = await import('./local-url.js');
+    const { url } = localStackUrl();
     const keys = await localKeys(env.MINTID_JWT_SECRET);
     const lines = [
       `export MINTID_URL=${shellQuote(url)}`,

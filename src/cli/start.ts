@@ -74,7 +74,7 @@ Press Ctrl-C to stop.
 
 /** `mintid start` (npm start): runs the local stack until SIGINT or SIGTERM. */
 export const startCommand: Command = {
-  summary: 'run the local stack (PostgreSQL, migrations, demo data, API on :54321) until Ctrl-C',
+  summary: 'run the local stack (PostgreSQL, migrations, demo data, API on :54321 by default) until Ctrl-C',
   description: 'Configured by environment only; a second start in the same state directory says it is already running.',
   epilogue: LOCAL_ENV_TEXT,
   async run() {

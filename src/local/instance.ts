@@ -2,7 +2,7 @@
 // second `npm start` names the PID of the first; `mintid migrate` finds the running embedded
 // server; a port in use names the variable that moves it.
 import { readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -29,6 +29,51 @@ function readPid(file: string): number | null {
 export function runningStackPid(stateDir: string): number | null {
   const pid = readPid(path.join(stateDir, 'stack.pid'));
   return pid !== null && pid !== process.pid && alive(pid) ? pid : null;
+}
+
+/** What a running stack records about itself in `.mintid/stack.pid`. */
+export interface StackRecord {
+  pid: number;
+  /** Its API URL, once it listens (null before, or in a file of an older version). */
+  url: string | null;
+  /** Its embedded PostgreSQL port (null with DATABASE_URL). */
+  dbPort: number | null;
+}
+
+/**
+ * The running stack of this state directory with what it recorded, or null when there is none
+ * or its process is gone (a stale file is ignored). The file is like postmaster.pid: line 1 the
+ * PID, line 2 the API URL, line 3 the embedded database's port (empty with DATABASE_URL).
+ */
+export function runningStack(stateDir: string): StackRecord | null {
+  let lines: string[];
+  try {
+    lines = readFileSync(path.join(stateDir, 'stack.pid'), 'utf8').split('\n').map((line) => line.trim());
+  } catch {
+    return null;
+  }
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return null;
+  let url: string | null = null;
+  try {
+    if (lines[1]) url = new URL(lines[1]).origin;
+  } catch {
+    url = null;
+  }
+  const dbPort = Number(lines[2]);
+  return { pid, url, dbPort: lines[2] && Number.isInteger(dbPort) && dbPort > 0 ? dbPort : null };
+}
+
+/**
+ * Adds this stack's API URL and database port to its `.mintid/stack.pid` (written whole, then
+ * renamed, so a reader never sees half a file); only while the file is this process's.
+ */
+export async function recordStack(stateDir: string, info: { url: string; dbPort: number | null }): Promise<void> {
+  const file = path.join(stateDir, 'stack.pid');
+  if (readPid(file) !== process.pid) return;
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${process.pid}\n${info.url}\n${info.dbPort ?? ''}\n`);
+  await rename(temp, file);
 }
 
 /**

@@ -6,7 +6,7 @@ import { DEMO_PASSWORDS, ensureDemoPasswords } from './auth/demo-users.js';
 import { assertJwtSecretFor, type LocalEnv } from './config.js';
 import { ensureConsoleBuilt, consoleDistDir } from './console-build.js';
 import { openLocalDatabase } from './database.js';
-import { assertPortFree, claimStateDir } from './instance.js';
+import { assertPortFree, claimStateDir, recordStack } from './instance.js';
 import { DEMO_BRAND_ID, DEMO_USERS, type LocalKeys } from './keys.js';
 import { migrate } from './migrate.js';
 import { localAuthAdminPassword, localAuthenticatorPassword, localSigningKeys } from './state.js';
@@ -104,6 +104,8 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
     const buildError = await consoleBuild;
     if (buildError) log(`console not available: ${buildError.message}`);
     await api.gateway.listen(env.MINTID_PORT, '127.0.0.1');
+    // `mintid env` and the API commands in a second terminal find this stack by its state directory.
+    await recordStack(env.stateDir, { url, dbPort: database.embedded ? Number(new URL(database.adminUrl).port) || null : null });
     log(`migrations owned by ${migrated.ownerRole}`);
     return {
       url, keys: api.keys, seeded, signingKeyCreated: signing.created, stateDir: env.stateDir, stop, demoJwtSecret: env.demoJwtSecret,

@@ -284,11 +284,39 @@ describe('mintid start on a fresh state directory', () => {
     });
   });
 
+  it('records its PID, API URL and database port in the state directory (stack.pid)', SLOW, () => {
+    const lines = readFileSync(path.join(stateDir, 'stack.pid'), 'utf8').split('\n');
+    expect(lines.slice(0, 3)).toEqual([String(first.running.child.pid), url, String(dbPort)]);
+  });
+
+  it('is found by `mintid env` in a second terminal without MINTID_PORT (a non-default port)', SLOW, async () => {
+    const env = stackEnv();
+    delete env.MINTID_PORT;
+    delete env.MINTID_URL;
+    const run = await runBinary(['env'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const exports = Object.fromEntries([...run.stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
+    expect(exports).toEqual({
+      MINTID_URL: url, MINTID_KEY: first.banner.anonKey, MINTID_SERVICE_KEY: first.banner.serviceRoleKey,
+      MINTID_TOKEN: first.banner.admin, MINTID_BRAND_ID: DEMO_BRAND_ID,
+    });
+  });
+
+  it('is the default --url of the API commands without MINTID_URL or MINTID_PORT', SLOW, async () => {
+    const env: NodeJS.ProcessEnv = { ...stackEnv(), MINTID_KEY: first.banner.anonKey, MINTID_TOKEN: first.banner.admin };
+    delete env.MINTID_PORT;
+    delete env.MINTID_URL;
+    const run = await runBinary(['credentials', 'list', '--brand', DEMO_BRAND_ID, '--json'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(credential.clientId);
+  });
+
   it('stops on Ctrl-C sent to its process group, flushing the pending last use first, printing Stopped.', SLOW, async () => {
     expect(await stopWith(first.running, 'SIGINT', 'group')).toBe(0);
     const output = first.running.output();
     expect(output).toContain('Stopped.');
     expect(output).not.toMatch(/will retry|StoreError|terminating connection/);
+    expect(existsSync(path.join(stateDir, 'stack.pid'))).toBe(false);
     await expect(fetch(`${url}/functions/v1/jwks`)).rejects.toThrow();
   });
 

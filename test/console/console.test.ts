@@ -123,6 +123,9 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     const row = rowOf(page, 'ERP sync');
     await expect.poll(() => row.textContent()).toContain(clientId);
     expect(await row.textContent()).toContain('Active');
+    // At 1280 px the table fits its box: no column (Revoke included) is cut off or scrolled away.
+    const fit = await page.getByRole('table', { name: 'Credentials' }).evaluate((table) => ({ table: table.scrollWidth, box: table.parentElement!.clientWidth }));
+    expect(fit.table).toBeLessThanOrEqual(fit.box);
     await screen(page, 'credentials');
 
     // Rotate: a new secret, shown once; the old one stops working.
@@ -143,6 +146,8 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await row.getByRole('button', { name: 'Revoke' }).click();
     confirm = page.getByRole('dialog', { name: 'Revoke ERP sync?' });
     expect(await confirm.textContent()).toContain(clientId);
+    // Issued access tokens are not recalled: the dialog says so instead of "stop working now".
+    expect(await confirm.textContent()).toMatch(/already holds stay valid until they\s+expire/);
     await confirm.getByLabel('Reason code').selectOption('key_compromise');
     await confirm.getByLabel('Reason', { exact: true }).fill('Secret pasted into a ticket');
     await screen(page, 'revoke-confirm');
@@ -163,7 +168,7 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await expect.poll(() => trail.getByRole('listitem').count()).toBe(3);
     const items = await trail.getByRole('listitem').allTextContents();
     expect(items[0]).toMatch(/Revoked/);
-    expect(items[0]).toMatch(/key compromise/);
+    expect(items[0]).toMatch(/Key compromise \(the secret leaked\)/);
     expect(items[1]).toMatch(/rotated/i);
     expect(items[2]).toMatch(/Created/);
     await screen(page, 'credential-history');

@@ -100,7 +100,7 @@ describe.skipIf(!chromiumPath)('credential lifecycle in the console', () => {
     await confirm.getByLabel('Reason code').selectOption('integration_retired');
     await confirm.getByLabel('Reason', { exact: true }).fill('Shop closed');
     await confirm.getByRole('button', { name: 'Revoke' }).click();
-    await expect.poll(() => rowOf(page, 'Retired shop').textContent()).toMatch(/Revoked.*integration retired/);
+    await expect.poll(() => rowOf(page, 'Retired shop').textContent()).toMatch(/Revoked.*Integration retired/);
     expect(await exchangeStatus(stack, issued.clientId, issued.clientSecret)).toBe(401);
     expect(await exchangeStatus(stack, issued.clientId, issued.clientSecret)).toBe(401);
     // Rejected uses are batched (flushed every second here, visible within 60 s per the contract).

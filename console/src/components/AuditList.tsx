@@ -1,4 +1,5 @@
 // A list of audit records (a credential's or the brand's), newest first, with "Load more".
+import { reasonLabel } from './RevokeDialog.js';
 import { Time } from './Time.js';
 
 export interface AuditEntry {
@@ -45,7 +46,7 @@ export function AuditList(props: { entries: AuditEntry[]; label: string; actorNa
           </div>
           <div class="audit-meta">
             <span>by <code>{props.actorName ? props.actorName(entry.actor) : entry.actor}</code></span>
-            {entry.reasonCode && entry.reasonCode !== 'unspecified' ? <span class="pill">{entry.reasonCode.replace(/_/g, ' ')}</span> : null}
+            {entry.reasonCode && entry.reasonCode !== 'unspecified' ? <span class="pill reason-code">{reasonLabel(entry.reasonCode)}</span> : null}
             {describeDetails(entry.details) ? <span class="pill">{describeDetails(entry.details)}</span> : null}
             {entry.reason ? <span class="audit-reason">“{entry.reason}”</span> : null}
           </div>

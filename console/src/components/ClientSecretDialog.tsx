@@ -2,6 +2,7 @@
 // button and a ready token exchange. Closing it forgets the secret; nothing stores it.
 import { useState } from 'preact/hooks';
 import { Dialog } from './Dialog.js';
+import { formatTime } from './Time.js';
 
 async function copyText(text: string): Promise<boolean> {
   try {
@@ -45,7 +46,7 @@ export function ClientSecretDialog(props: {
         This is the only time the secret is shown: store it in your integration's secret store now.
         MintID keeps only its argon2id hash (made in this browser in {Math.round(props.hashMs)} ms).
       </p>
-      {props.graceUntil ? <p class="notice notice-info">The previous secret keeps working until {new Date(props.graceUntil).toLocaleString()}.</p> : null}
+      {props.graceUntil ? <p class="notice notice-info">The previous secret keeps working until {formatTime(props.graceUntil)}.</p> : null}
       <section class="secret-region" aria-label="Client secret">
         <dl class="secret-fields">
           <dt>Client ID</dt>

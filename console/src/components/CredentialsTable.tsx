@@ -2,17 +2,20 @@
 // scopes, lifecycle times, rotation grace and rejected uses, and its actions. Explicit table
 // roles keep the semantics when narrow screens lay rows out as cards.
 import type { CredentialSummary } from '../../../src/client/schemas.js';
+import { reasonLabel } from './RevokeDialog.js';
 import { StatusBadge } from './StatusBadge.js';
-import { Time } from './Time.js';
+import { formatTime, Time } from './Time.js';
 
 function Grace(props: { credential: CredentialSummary; onEnd: (c: CredentialSummary) => void }) {
   const { previousSecretExpiresAt: until, previousSecretLastUsedAt: lastUsed } = props.credential;
   if (!until || new Date(until).getTime() <= Date.now()) return <span class="muted">—</span>;
+  const title = `Previous secret works until ${formatTime(until)}; last used ${lastUsed ? formatTime(lastUsed) : 'never'}`;
   return (
-    <span class="grace">
-      <span>previous secret until <Time value={until} /></span>
-      <small class="muted">last used {lastUsed ? <Time value={lastUsed} /> : 'never'}</small>
-      <button type="button" class="link-button" onClick={() => props.onEnd(props.credential)}>End grace now</button>
+    <span class="grace" title={title}>
+      <span class="nowrap"><span class="visually-hidden">previous secret </span>until <Time value={until} sameDayTimeOnly /></span>
+      <span class="visually-hidden">, last used {lastUsed ? formatTime(lastUsed) : 'never'}</span>
+      <span aria-hidden="true"> · </span>
+      <button type="button" class="link-button" onClick={() => props.onEnd(props.credential)} aria-label={`End grace now for ${props.credential.name}`}>End grace</button>
     </span>
   );
 }
@@ -20,7 +23,7 @@ function Grace(props: { credential: CredentialSummary; onEnd: (c: CredentialSumm
 function RejectedUses(props: { credential: CredentialSummary }) {
   const { rejectedUseCount: count, lastRejectedUseAt: last } = props.credential;
   if (!count) return <span class="muted">0</span>;
-  return <span class="warning-text">{count} <small>(last <Time value={last} />)</small></span>;
+  return <span class="warning-text">{count} <small class="rejected-last">last <Time value={last} /></small></span>;
 }
 
 export function CredentialsTable(props: {
@@ -57,7 +60,7 @@ export function CredentialsTable(props: {
               <td role="cell" data-label="Status">
                 <div class="status-cell">
                 <StatusBadge status={c.status} />
-                {c.revocationReasonCode && c.revocationReasonCode !== 'unspecified' ? <small class="revocation-code">{c.revocationReasonCode.replace(/_/g, ' ')}</small> : null}
+                {c.revocationReasonCode && c.revocationReasonCode !== 'unspecified' ? <small class="revocation-code">{reasonLabel(c.revocationReasonCode)}</small> : null}
                 {c.revocationReason ? <small class="muted revocation-reason" title={c.revocationReason}>{c.revocationReason}</small> : null}
                 </div>
               </td>
@@ -68,7 +71,7 @@ export function CredentialsTable(props: {
               <td role="cell" data-label="Rotated"><Time value={c.secretRotatedAt} empty="never" /></td>
               <td role="cell" data-label="Grace"><Grace credential={c} onEnd={props.onEndGrace} /></td>
               <td role="cell" data-label="Rejected uses"><RejectedUses credential={c} /></td>
-              <td role="cell" data-label="Actions" class="cell-actions">
+              <td role="cell" data-label="Actions" class="cell-actions"><div class="actions">
                 <button type="button" class="button small" onClick={() => props.onHistory(c)} aria-label={`History of ${c.name}`}>History</button>
                 {c.status === 'active' ? (
                   <button type="button" class="button small" onClick={() => props.onRotate(c)} aria-label={`Rotate ${c.name}`}>Rotate</button>
@@ -76,7 +79,7 @@ export function CredentialsTable(props: {
                 {c.status !== 'revoked' ? (
                   <button type="button" class="button small danger-outline" onClick={() => props.onRevoke(c)} aria-label={`Revoke ${c.name}`}>Revoke</button>
                 ) : null}
-              </td>
+              </div></td>
             </tr>
           ))}
         </tbody>

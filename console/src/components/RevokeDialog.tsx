@@ -11,6 +11,11 @@ export const REASON_LABEL: Record<ReasonCode, string> = {
   integration_retired: 'Integration retired', policy_violation: 'Policy violation', unused: 'Unused',
 };
 
+/** A reason code in words, as the revoke dialog offers it; an unknown code as its words. */
+export function reasonLabel(code: string): string {
+  return (REASON_LABEL as Record<string, string>)[code] ?? code.replace(/_/g, ' ');
+}
+
 export function RevokeDialog(props: { api: Api; brandId: string; credential: CredentialSummary; onClose: () => void; returnFocus?: () => HTMLElement | null; onRevoked: () => void }) {
   const [reason, setReason] = useState('');
   const [reasonCode, setReasonCode] = useState<ReasonCode>('unspecified');
@@ -36,7 +41,8 @@ export function RevokeDialog(props: { api: Api; brandId: string; credential: Cre
       <form onSubmit={submit} class="stack">
         <p id="revoke-warning" class="notice notice-danger">
           Revoking <strong>{credential.name}</strong> (<code>{credential.clientId}</code>) is permanent: it can never
-          obtain a token again and cannot be un-revoked. Integrations using it stop working now.
+          obtain a token again and cannot be un-revoked. Access tokens it already holds stay valid until they
+          expire (at most the token lifetime, 10 minutes by default), unless the resource server checks them by introspection.
         </p>
         <div class="field">
           <label for="revoke-reason-code">Reason code</label>
@@ -46,7 +52,7 @@ export function RevokeDialog(props: { api: Api; brandId: string; credential: Cre
         </div>
         <label class="field">
           <span>Reason</span>
-          <textarea name="reason" required maxLength={500} rows={2} placeholder="Integration retired" value={reason} disabled={pending}
+          <textarea name="reason" required maxLength={500} rows={2} placeholder="Why it is revoked, for the audit trail" value={reason} disabled={pending}
             onInput={(e) => setReason(e.currentTarget.value)} data-autofocus />
         </label>
         <ErrorNotice error={error} />

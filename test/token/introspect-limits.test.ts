@@ -58,7 +58,10 @@ describe('introspection callers under the limits before argon2', () => {
   it('answers 503 with Retry-After when no verification slot frees within the wait', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const holding = new Promise<void>((resolve) => (entered = resolve));
     const slow = async (hash: string, secret: string) => {
+      entered(); // the first caller holds the only slot from here on
       await gate;
       return verifyClientSecret(hash, secret);
     };
@@ -68,6 +71,7 @@ describe('introspection callers under the limits before argon2', () => {
       createCredential(db, f.brandId, { _scopes: ['mintid:introspect'] }),
     ]);
     const first = handler(asBasic(a.clientId, a.secret));
+    await holding; // else the second could take the slot first and wait on the gate itself
     try {
       const second = await handler(asBasic(b.clientId, b.secret));
       expect(second.status).toBe(503);

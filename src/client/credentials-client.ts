@@ -1,12 +1,10 @@
 import type { z } from 'zod';
 import { generateClientId, generateClientSecret } from '../secrets/generate.js';
-import { InvalidInputError, MintIdError, TransportError, UnexpectedError, toMintIdError, type PostgrestErrorLike } from './errors.js';
+import { MintIdError } from './errors.js';
+import { callRpc, parseParams, type RpcClient } from './rpc.js';
 import * as s from './schemas.js';
 
-/** The slice of a supabase-js client this needs (`SupabaseClient` satisfies it). */
-export interface RpcClient {
-  rpc(fn: string, args: Record<string, unknown>): PromiseLike<{ data: unknown; error: PostgrestErrorLike | null; status: number }>;
-}
+export type { RpcClient } from './rpc.js';
 
 export interface CredentialsClientOptions {
   /**
@@ -25,15 +23,6 @@ export interface IssuedCredential {
 
 const defaultHashSecret = async (secret: string) => (await import('../secrets/hash.js')).hashClientSecret(secret);
 
-function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown): z.output<T> {
-  const parsed = schema.safeParse(params);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new InvalidInputError(`Invalid input: ${issue.path.join('.') || 'params'}: ${issue.message}`, {
-    status: 0, reason: 'client_validation', hint: 'Fix the parameter before calling the server.',
-  });
-}
-
 /**
  * A typed client over `supabase.rpc()` for the credential RPCs. Parameters are checked with zod
  * before anything is sent; results are checked against the contract; every failure is one of
@@ -42,20 +31,8 @@ function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown): z.outp
 export function createCredentialsClient(supabase: RpcClient, options: CredentialsClientOptions = {}) {
   const hashSecret = options.hashSecret ?? defaultHashSecret;
 
-  async function call<T extends z.ZodTypeAny>(fn: string, args: Record<string, unknown>, result: T): Promise<z.output<T>> {
-    let response: { data: unknown; error: PostgrestErrorLike | null; status: number };
-    try {
-      response = await supabase.rpc(fn, args);
-    } catch (error) {
-      throw new TransportError(error instanceof Error ? error.message : String(error), { status: 0 });
-    }
-    if (response.error) throw toMintIdError(response.error, response.status);
-    const parsed = result.safeParse(response.data);
-    if (!parsed.success) {
-      throw new UnexpectedError(`The response of ${fn} does not match the contract`, { status: response.status });
-    }
-    return parsed.data;
-  }
+  const call = <T extends z.ZodTypeAny>(fn: string, args: Record<string, unknown>, result: T): Promise<z.output<T>> =>
+    callRpc(supabase, fn, args, result);
 
   const client = {
     /** Creates a credential from a hash you computed (the RPC as-is). */

@@ -48,15 +48,25 @@ export interface TokenFunction {
   store: 'postgres' | 'supabase-js' | 'custom';
 }
 
+/**
+ * Where the token and introspection functions read credentials and keep failure counts: what the
+ * caller passed in, else a direct connection (SUPABASE_DB_URL), else supabase-js with the service key.
+ */
+function createStores(env: TokenEnv, options: TokenFunctionOptions) {
+  const direct = options.store || !env.databaseUrl ? null : createPostgresCredentialStore({ databaseUrl: env.databaseUrl });
+  const viaApi = { supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch };
+  const store: CredentialStore = options.store ?? direct ?? createSupabaseCredentialStore(viaApi);
+  const failures: FailureStore = options.failures ?? direct?.failures ?? createSupabaseFailureStore(viaApi);
+  return { direct, store, failures };
+}
+
 /** The token function. Throws EnvError (naming variables, never values) on a bad environment. */
 export async function createTokenFunction(options: TokenFunctionOptions): Promise<TokenFunction> {
   const env = parseTokenEnv(options.env);
   const keys = await importSigningKeys(env.signingKeys);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLogger;
-  const direct = options.store || !env.databaseUrl ? null : createPostgresCredentialStore({ databaseUrl: env.databaseUrl });
-  const store = options.store ?? direct ??
-    createSupabaseCredentialStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch });
+  const { direct, store, failures } = createStores(env, options);
   const blocks = new BlockList();
   const usage = createUsageRecorder({ store, intervalMs: env.usageFlushSeconds * 1000, log });
   const token = createTokenHandler({
@@ -65,8 +75,7 @@ export async function createTokenFunction(options: TokenFunctionOptions): Promis
     limits: {
       failuresPerMinute: env.failuresPerMinute,
       failureDelayMs: 250,
-      failures: withLocalBlocks(options.failures ?? direct?.failures ??
-        createSupabaseFailureStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch }), blocks, clock),
+      failures: withLocalBlocks(failures, blocks, clock),
       blocks,
       successes: new SuccessLimiter({ perMinute: env.exchangesPerMinute, clock }),
       slots: new VerifySlots({ max: env.verifyConcurrency || defaultVerifyConcurrency(options.cpus, options.threadPool) }),
@@ -90,9 +99,7 @@ export async function createIntrospectFunction(options: TokenFunctionOptions): P
   const keys = await importSigningKeys(env.signingKeys);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLogger;
-  const direct = options.store || !env.databaseUrl ? null : createPostgresCredentialStore({ databaseUrl: env.databaseUrl });
-  const store = options.store ?? direct ??
-    createSupabaseCredentialStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch });
+  const { direct, store, failures } = createStores(env, options);
   const usage = createUsageRecorder({ store, intervalMs: env.usageFlushSeconds * 1000, log });
   const handler = createIntrospectHandler({
     config: { issuer: env.issuer, audience: env.audience }, jwks: keys.jwks, serviceRoleKey: env.serviceRoleKey,
@@ -102,8 +109,7 @@ export async function createIntrospectFunction(options: TokenFunctionOptions): P
     limits: {
       failuresPerMinute: env.failuresPerMinute,
       failureDelayMs: 250,
-      failures: options.failures ?? direct?.failures ??
-        createSupabaseFailureStore({ supabaseUrl: env.supabaseUrl, serviceRoleKey: env.serviceRoleKey, fetch: options.fetch }),
+      failures,
       slots: new VerifySlots({ max: env.verifyConcurrency || defaultVerifyConcurrency(options.cpus, options.threadPool) }),
     },
   });

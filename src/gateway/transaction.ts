@@ -134,6 +134,13 @@ export function mainParameters(plan: CallPlan): string[] {
   return params;
 }
 
+/**
+ * postgres.js's unsafe() sends an unnamed statement (parsed and planned on every call) unless it
+ * is asked to prepare. The settings and main statements are few distinct texts (one per settings
+ * count, one per routine and key set), so they are named prepared statements on each connection.
+ */
+const PREPARED = { prepare: true } as const;
+
 type MainRow = { total: string | null; page_total: string; body: string; response_headers: string | null; response_status: string | null };
 
 /** The settings statement for a number of settings, made once per count. */
@@ -183,8 +190,8 @@ export async function runCall(sql: Sql, plan: CallPlan, cache: SchemaCacheData):
   let reusable = true;
   try {
     const begin = tx.unsafe(`begin isolation level ${isolation} ${readOnly ? 'read only' : 'read write'}`);
-    const set = tx.unsafe(settingsStatement(settings.length), settings.flat());
-    const main = tx.unsafe<MainRow[]>(mainQuery(plan), mainParameters(plan));
+    const set = tx.unsafe(settingsStatement(settings.length), settings.flat(), PREPARED);
+    const main = tx.unsafe<MainRow[]>(mainQuery(plan), mainParameters(plan), PREPARED);
     const end = checked ? null : tx.unsafe('commit');
     // Every promise is settled before anything is thrown, so none rejects unobserved.
     const [b, s, m, e] = await Promise.allSettled([begin, set, main, end]);

@@ -111,3 +111,150 @@ end;
 $$;
 comment on function mintid.guard_api_credential_previous_secret() is
   'Trigger: the previous secret is only the hash a rotation replaced, and its grace never grows. Private.';
+
+-- The other private SQL-language helpers on the RPCs' paths, as PL/pgSQL for the same reason
+-- (a SQL function with a SET clause is planned again in every transaction that calls it: ~20 µs
+-- each). Same arguments, same results.
+create or replace function mintid.credential_status(_revoked_at timestamptz, _expires_at timestamptz)
+returns text
+language plpgsql
+stable
+parallel safe
+set search_path = ''
+as $$
+begin
+  return case
+    when _revoked_at is not null then 'revoked'
+    when _expires_at <= now() then 'expired'
+    else 'active'
+  end;
+end;
+$$;
+
+create or replace function mintid.rotation_grace_open(_credential mintid.api_credentials)
+returns boolean
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return _credential.previous_secret_expires_at is not null
+     and _credential.previous_secret_expires_at > clock_timestamp()
+     and mintid.credential_status(_credential.revoked_at, _credential.expires_at) = 'active';
+end;
+$$;
+
+create or replace function mintid.revocation_details(_credential mintid.api_credentials, _reason_code text)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return jsonb_build_object('reason_code', coalesce(_reason_code, 'unspecified'))
+      || case when mintid.rotation_grace_open(_credential) then jsonb_build_object('grace_ended', true) else '{}'::jsonb end;
+end;
+$$;
+
+create or replace function mintid.record_event(
+  _credential_id uuid, _brand_id uuid, _action mintid.credential_action, _actor text, _reason text,
+  _occurred_at timestamptz
+)
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  perform mintid.record_audit(_brand_id, 'credential', _credential_id, _action::text, _actor, _reason,
+    '{}'::jsonb, _occurred_at);
+end;
+$$;
+
+create or replace function mintid.base64url(_bytes bytea)
+returns text
+language plpgsql
+immutable
+parallel safe
+set search_path = ''
+as $$
+begin
+  return translate(encode(_bytes, 'base64'), E'+/=\n', '-_');
+end;
+$$;
+
+create or replace function mintid.cursor_tag(_payload bytea)
+returns bytea
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return (select substring(extensions.hmac(_payload, k.key, 'sha256') from 1 for 16)
+          from mintid.cursor_signing_key k);
+end;
+$$;
+
+create or replace function mintid.issue_cursor(_scope jsonb, _at timestamptz, _id uuid)
+returns text
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  _payload bytea := convert_to((_scope || jsonb_build_object('at', _at, 'id', _id))::text, 'UTF8');
+begin
+  return mintid.base64url(_payload) || '.' || mintid.base64url(mintid.cursor_tag(_payload));
+end;
+$$;
+
+-- The argon2id PHC check, with a fast path for the common case. The full parse (migration 0800)
+-- costs ~25 µs the first time a transaction calls it (PL/pgSQL prepares each of its ~25
+-- expressions once per transaction); it becomes mintid.argon2id_phc_reason and still gives every
+-- refusal its reason. mintid.argon2id_phc_problem first tries one anchored regular expression
+-- without nested or bounded repetitions of groups (PostgreSQL compiles it once per session; ~5 µs)
+-- plus the range, length and canonical-base64 rules in one expression, and answers null (acceptable)
+-- only when all of them hold; anything else goes to the full parse, so no string is accepted that
+-- the full parse refuses (test/database/phc-fast-path.test.ts compares both over many strings).
+alter function mintid.argon2id_phc_problem(text) rename to argon2id_phc_reason;
+comment on function mintid.argon2id_phc_reason(text) is
+  'The machine reason an argon2id PHC string is refused, or null if it is acceptable: the full parse, no regex. Private.';
+revoke all on function mintid.argon2id_phc_reason(text) from public, anon, authenticated, service_role;
+
+create function mintid.argon2id_phc_problem(_phc text)
+returns text
+language plpgsql
+immutable
+parallel safe
+set search_path = ''
+as $$
+declare
+  _params text[];
+  _salt text;
+  _hash text;
+begin
+  if _phc ~ '^\$argon2id\$v=19\$m=[1-9][0-9]{0,8},t=[1-9][0-9]{0,8},p=[1-9][0-9]{0,8}\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$' then
+    _params := array[split_part(split_part(_phc, '$', 4), ',', 1), split_part(split_part(_phc, '$', 4), ',', 2),
+                     split_part(split_part(_phc, '$', 4), ',', 3), split_part(_phc, '$', 5), split_part(_phc, '$', 6)];
+    _salt := _params[4];
+    _hash := _params[5];
+    -- m, t, p in the window; unpadded base64 of 16–64 (salt) and 32–64 (hash) bytes, canonical:
+    -- the bits after the last whole byte are zero (length % 4 = 2: the last character encodes
+    -- 2 bits, so it is one of AQgw; = 3: 4 bits, one of AEIMQUYcgkosw048).
+    if substr(_params[1], 3)::int between 19456 and 65536 and substr(_params[2], 3)::int between 1 and 4
+       and substr(_params[1], 3)::bigint * substr(_params[2], 3)::bigint between 38912 and 196608
+       and substr(_params[3], 3)::int between 1 and 4
+       and length(_salt) between 22 and 86 and length(_hash) between 43 and 86
+       and (case length(_salt) % 4 when 0 then true when 2 then strpos('AQgw', right(_salt, 1)) > 0
+              when 3 then strpos('AEIMQUYcgkosw048', right(_salt, 1)) > 0 else false end)
+       and (case length(_hash) % 4 when 0 then true when 2 then strpos('AQgw', right(_hash, 1)) > 0
+              when 3 then strpos('AEIMQUYcgkosw048', right(_hash, 1)) > 0 else false end) then
+      return null;
+    end if;
+  end if;
+  return mintid.argon2id_phc_reason(_phc);
+end;
+$$;
+comment on function mintid.argon2id_phc_problem(text) is
+  'The machine reason an argon2id PHC string is refused, or null if it is acceptable (a fast path, then mintid.argon2id_phc_reason). Private.';
+revoke all on function mintid.argon2id_phc_problem(text) from public, anon, authenticated, service_role;

@@ -113,7 +113,12 @@ async function signUserJwt(secret: string, user: { id: string; email: string }):
   return { ...user, jwt, claims };
 }
 
-export async function setUp(log: (line: string) => void): Promise<BenchEnv> {
+export interface SetUpOptions {
+  /** Settings of the embedded server (ignored with DATABASE_URL). */
+  serverSettings?: Record<string, string>;
+}
+
+export async function setUp(log: (line: string) => void, options: SetUpOptions = {}): Promise<BenchEnv> {
   const undo: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const step of undo.reverse()) {
@@ -128,7 +133,8 @@ export async function setUp(log: (line: string) => void): Promise<BenchEnv> {
       log('starting an embedded PostgreSQL (durable: false)…');
       const dataRoot = await mkdtemp(path.join(tmpdir(), 'mintid-bench-'));
       undo.push(() => rm(dataRoot, { recursive: true, force: true }));
-      const server = await startEmbeddedPostgres({ dataDir: path.join(dataRoot, 'db'), port: await freePort(), durable: false });
+      const server = await startEmbeddedPostgres({ dataDir: path.join(dataRoot, 'db'), port: await freePort(), durable: false,
+        settings: options.serverSettings });
       // On Ctrl-C the server gets the signal too and may be gone already; stop() then never settles.
       undo.push(() => settleWithin(server.stop(), 5_000));
       serverUrl = server.adminUrl;

@@ -34,6 +34,8 @@ export interface EmbeddedOptions {
    * must pass the same). Default: a random one, for throw-away clusters.
    */
   password?: string;
+  /** Further server settings (`-c name=value`), e.g. the benchmark's statement statistics. */
+  settings?: Record<string, string>;
 }
 
 export interface EmbeddedServer {
@@ -68,6 +70,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     // A failing statement from the SQL console could carry a secret; keep statements out of the log.
     '-c', 'log_min_error_statement=panic',
     '-c', 'max_connections=200',
+    ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off']),
   ];
   let postmaster: Postmaster;

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     console.log(`- each cell: ${warmupSeconds} s warm-up, then ${seconds} s measured; closed loop (each of N clients sends its next request when the previous one answered); p50/p99 per request in ms (autocannon: 1 ms resolution)\n`);
 
     const concurrencies = quick ? [16] : [1, 16];
-    console.log(await rpcTables(env, { seconds, warmupSeconds, concurrencies, floorConcurrency: 16, listSize }, log));
+    console.log(await rpcTables(env, { seconds, warmupSeconds, concurrencies, floorConcurrencies: concurrencies, listSize }, log));
     console.log('\n## Token endpoint (OAuth 2.0 client_credentials)\n');
     console.log(await tokenTable(env, { seconds, warmupSeconds, concurrencies, maxColdCredentials: 2000 }, log));
     if (scale) {

@@ -71,7 +71,7 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await stack?.close();
   });
 
-  it('sign-in page: demo accounts listed; a wrong password shows the server message', SLOW, async () => {
+  it('sign-in page: demo accounts listed; a wrong password shows a plain message', SLOW, async () => {
     for (const width of [1280, 375]) {
       const { page } = await stack.newPage({ width });
       await page.goto(stack.consoleUrl);

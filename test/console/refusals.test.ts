@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDistDir } from '../../src/local/console-build.js';
+import { generateClientId } from '../../src/secrets/generate.js';
+import { hashClientSecret } from '../../src/secrets/hash.js';
 import { DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
 
 const chromiumPath = findChromium();
@@ -127,6 +129,39 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     expect(await page.getByRole('region', { name: 'Client secret' }).count()).toBe(0);
   });
 
+  it('revoke: a credential someone else revoked while the dialog was open answers 409, shown as already revoked', SLOW, async () => {
+    const created = await stack.db.rpc<{ credential_id: string }>('operator', 'create_api_credential_record', {
+      _brand_id: DEMO_BRAND_ID, _name: 'Revoked elsewhere', _client_id: generateClientId(),
+      _client_secret_hash: await hashClientSecret(`mintid_refusal_${Date.now()}`), _scopes: ['products:read'],
+    });
+    const { page } = await stack.newPage();
+    await signIn(page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
+    await page.getByRole('button', { name: 'Revoke Revoked elsewhere' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke Revoked elsewhere?' });
+    await dialog.getByLabel('Reason', { exact: true }).fill('Too late');
+    await stack.db.rpc('operator', 'revoke_api_credential_record', { _brand_id: DEMO_BRAND_ID, _credential_id: created.credential_id, _reason: 'elsewhere' });
+    await dialog.getByRole('button', { name: 'Revoke Revoked elsewhere' }).click();
+    const alert = dialog.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toBe('This credential has already been revoked, so it can no longer be changed.Reload the page to see the current state.');
+    expect(await alert.getAttribute('data-error-code')).toBe('credential_revoked');
+    // The other revocation stands, unchanged.
+    const [row] = await stack.db.admin<{ revocation_reason: string }[]>`select revocation_reason from mintid.api_credentials where id = ${created.credential_id}`;
+    expect(row!.revocation_reason).toBe('elsewhere');
+  });
+
+  it('the network fails while the list loads: said plainly, and the list comes back once online', SLOW, async () => {
+    const { context, page } = await stack.newPage();
+    await signIn(page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
+    await page.getByRole('heading', { name: 'Credentials' }).waitFor();
+    await context.setOffline(true);
+    await page.getByLabel('Status').selectOption('revoked');
+    await expect.poll(() => alertText(page)).toBe('The console could not reach the server.Check your connection and try again.');
+    expect(await alertText(page)).not.toMatch(/TypeError|Failed to fetch|API URL/);
+    await context.setOffline(false);
+    await page.getByLabel('Status').selectOption('');
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
+  });
+
   it('members: the last owner cannot demote themself (409 last_owner shown); an admin sees who may change members', SLOW, async () => {
     const { page } = await stack.newPage();
     await signIn(page, stack, DEMO_USERS.owner.email, DEMO_PASSWORDS.owner);
@@ -209,3 +244,27 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     }
   });
 });
+
+describe.skipIf(!chromiumPath)('console sign-in when the server\'s local sign-in is unavailable', () => {
+  let stack: ConsoleStack;
+  beforeAll(async () => {
+    // /auth/v1 answers 503 local_signin_unavailable: its supabase_auth_admin login is refused (as with a non-superuser DATABASE_URL).
+    stack = await startConsoleStack(chromiumPath!, {
+      authDatabaseUrl: (db) => { const url = new URL(db.urls.authAdmin); url.password = 'not-the-auth-admin-password'; return url.toString(); },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('says sign-in is unavailable on this server, not "{}" or a 500', SLOW, async () => {
+    const { page } = await stack.newPage();
+    await page.goto(stack.consoleUrl);
+    await page.getByLabel('Email').fill(DEMO_USERS.admin.email);
+    await page.getByLabel('Password').fill(DEMO_PASSWORDS.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => alertText(page)).toBe('Sign-in is unavailable on this server right now.Ask whoever runs the server: its log says why.');
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+  });
+});
+

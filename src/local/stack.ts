@@ -102,7 +102,10 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
     // Local sign-in needs the platform step's supabase_auth_admin login and functions (a superuser
     // step); without them /auth/v1 answers 503 local_signin_unavailable, and check() logs why, once.
     const unavailable = api.auth ? await api.auth.check() : null;
-    if (api.auth && !unavailable) await ensureDemoPasswords(api.auth.store);
+    if (api.auth && !unavailable) {
+      await ensureDemoPasswords(api.auth.store)
+        .catch((error: unknown) => log(`demo passwords not set (${(error as { code?: string }).code ?? (error as Error).name})`));
+    }
     const buildError = await consoleBuild;
     if (buildError) log(`console not available: ${buildError.message}`);
     await api.gateway.listen(env.MINTID_PORT, '127.0.0.1');

@@ -26,6 +26,7 @@ async function signIn(page: Page, stack: ConsoleStack, email: string = DEMO_USER
 
 const table = (page: Page) => page.getByRole('table', { name: 'Credentials' });
 const rowOf = (page: Page, name: string) => table(page).getByRole('row').filter({ hasText: name });
+/** The Status cell of a credential's row (the column after Select and Name). */
 const statusOf = (page: Page, name: string) => rowOf(page, name).getByRole('cell').nth(2).textContent();
 
 async function expectNoAxeViolations(page: Page, screen: string): Promise<void> {

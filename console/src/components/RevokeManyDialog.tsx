@@ -56,15 +56,17 @@ export function RevokeManyDialog(props: {
       <form onSubmit={submit} class="stack">
         <div id="revoke-many-warning" class="notice notice-danger">
           <p>
-            Revoking is permanent: these {count} can never obtain a token again and cannot be un-revoked. Access
-            tokens they already hold stay valid until they expire (at most the token lifetime, 10 minutes by
-            default), unless the resource server checks them by introspection.
+            {credentials.length === 1
+              ? 'Revoking is permanent: this credential can never obtain a token again and cannot be un-revoked. Access tokens it already holds'
+              : `Revoking is permanent: these ${count} can never obtain a token again and cannot be un-revoked. Access tokens they already hold`}
+            {' '}stay valid until they expire (at most the token lifetime, 10 minutes by default), unless the resource
+            server checks them by introspection.
           </p>
         </div>
         <ul class="revoke-list" aria-label="Credentials to revoke">
           {credentials.map((c) => <li key={c.id}><strong>{c.name}</strong> (<code>{c.clientId}</code>)</li>)}
         </ul>
-        <p class="muted">All or nothing: if one of them cannot be revoked, none is.</p>
+        {credentials.length > 1 ? <p class="muted">All or nothing: if one of them cannot be revoked, none is.</p> : null}
         <div class="field">
           <label for="revoke-many-reason-code">Reason code</label>
           <select id="revoke-many-reason-code" name="reason-code" value={reasonCode} disabled={pending} onChange={(e) => setReasonCode(e.currentTarget.value as ReasonCode)}>

@@ -28,8 +28,8 @@ MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : 
   OpenAPI        ${url}/rest/v1/
   Token endpoint ${url}/functions/v1/token
   JWKS           ${url}/functions/v1/jwks
-  Auth           ${url}/auth/v1 (e-mail + password sign-in, sign-up)
-  Console        ${url}/console/ (sign in with a demo account below)
+  Auth           ${url}/auth/v1 ${stack.signInUnavailable ? '(UNAVAILABLE: answers 503, see below)' : '(e-mail + password sign-in, sign-up)'}
+  Console        ${url}/console/ ${stack.signInUnavailable ? '(needs local sign-in, unavailable)' : '(sign in with a demo account below)'}
   Database       ${stack.databaseUrl}
 
   anon key         ${keys.anonKey}
@@ -40,11 +40,13 @@ MintID Credentials — local stack is up${stack.seeded ? ' (demo data added)' : 
   admin  ${keys.userTokens.admin}
   member ${keys.userTokens.member}
 
-  Demo sign-in (supabase.auth.signInWithPassword; local demo passwords):
+${stack.signInUnavailable ? `  Local sign-in is unavailable: ${stack.signInUnavailable}
+  The access tokens above still work with the API and the CLI.
+` : `  Demo sign-in (supabase.auth.signInWithPassword; local demo passwords):
   owner  ${DEMO_USERS.owner.email.padEnd(20)} ${DEMO_PASSWORDS.owner}
   admin  ${DEMO_USERS.admin.email.padEnd(20)} ${DEMO_PASSWORDS.admin}
   member ${DEMO_USERS.member.email.padEnd(20)} ${DEMO_PASSWORDS.member}
-${stack.signingKeyCreated ? `\n  A new token signing key was written to ${path.join(stack.stateDir, 'signing-keys.json')}.\n` : ''}
+`}${stack.signingKeyCreated ? `\n  A new token signing key was written to ${path.join(stack.stateDir, 'signing-keys.json')}.\n` : ''}
 Try it (curl, as the demo admin):
 
   curl -s ${url}/rest/v1/rpc/list_api_credential_records \\

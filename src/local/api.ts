@@ -19,6 +19,8 @@ export interface ApiOptions {
   env?: Record<string, string | undefined>;
   /** URL of the `supabase_auth_admin` login: serves local sign-in at /auth/v1 (SPEC §10) when given. */
   authDatabaseUrl?: string;
+  /** Where the API reports start-up facts, e.g. "local sign-in unavailable: …" (default: console.error). */
+  log?: (line: string) => void;
   /** Serve the built console at /console/ (SPEC §11) from this folder, with a generated config.json. */
   console?: { distDir: string } & Pick<ConsoleRuntimeConfig, 'signUp' | 'demoAccounts'>;
 }
@@ -63,7 +65,8 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     }));
   const apiKeys = [keys.anonKey, keys.serviceRoleKey];
   const auth = options.authDatabaseUrl
-    ? createAuthRoutes({ databaseUrl: options.authDatabaseUrl, jwtSecret: options.jwtSecret, publicUrl: options.publicUrl, apiKeys })
+    ? createAuthRoutes({ databaseUrl: options.authDatabaseUrl, jwtSecret: options.jwtSecret, publicUrl: options.publicUrl, apiKeys,
+      ...(options.log ? { log: options.log } : {}) })
     : undefined;
   try {
     const jwks = await createJwksFunction({ env });

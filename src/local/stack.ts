@@ -27,6 +27,8 @@ export interface Stack {
   databaseUrl: string;
   /** Whether the keys derive from the documented demo JWT secret (then the banner may print them all). */
   demoJwtSecret: boolean;
+  /** Why /auth/v1 cannot sign anyone in (it answers 503 local_signin_unavailable); null when it works. */
+  signInUnavailable: string | null;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
       signingKeys: signing.value,
       publicUrl: url,
       env: process.env,
+      log,
       authDatabaseUrl: databaseUrl(database.adminUrl, undefined, { user: 'supabase_auth_admin', password: authAdminPassword }),
       console: {
         distDir: consoleDistDir(),
@@ -96,10 +99,12 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
           .map((role) => ({ email: DEMO_USERS[role].email, password: DEMO_PASSWORDS[role], role })),
       },
     });
-    if (api.auth) {
-      // Local sign-in needs the platform step's supabase_auth_admin login; without it /auth/v1 answers 500.
+    // Local sign-in needs the platform step's supabase_auth_admin login and functions (a superuser
+    // step); without them /auth/v1 answers 503 local_signin_unavailable, and check() logs why, once.
+    const unavailable = api.auth ? await api.auth.check() : null;
+    if (api.auth && !unavailable) {
       await ensureDemoPasswords(api.auth.store)
-        .catch((error: unknown) => log(`local sign-in unavailable (${(error as { code?: string }).code ?? (error as Error).name})`));
+        .catch((error: unknown) => log(`demo passwords not set (${(error as { code?: string }).code ?? (error as Error).name})`));
     }
     const buildError = await consoleBuild;
     if (buildError) log(`console not available: ${buildError.message}`);
@@ -108,7 +113,7 @@ export async function startStack(env: LocalEnv, log: (line: string) => void = ()
     await recordStack(env.stateDir, { url, dbPort: database.embedded ? Number(new URL(database.adminUrl).port) || null : null });
     log(`migrations owned by ${migrated.ownerRole}`);
     return {
-      url, keys: api.keys, seeded, signingKeyCreated: signing.created, stateDir: env.stateDir, stop, demoJwtSecret: env.demoJwtSecret,
+      url, keys: api.keys, seeded, signInUnavailable: unavailable?.why ?? null, signingKeyCreated: signing.created, stateDir: env.stateDir, stop, demoJwtSecret: env.demoJwtSecret,
       // The embedded server's owner login (its per-install password, for this user's terminal) is
       // printable; a DATABASE_URL's password is not.
       databaseUrl: database.embedded

@@ -65,7 +65,7 @@ describe('the banner', () => {
   const DEMO = { brandId: DEMO_BRAND_ID, users: DEMO_USERS, passwords: DEMO_PASSWORDS };
   const stackWith = async (secret: string, demo: boolean) => ({
     url: 'http://127.0.0.1:1', keys: await localKeys(secret), seeded: false, signingKeyCreated: false, stateDir: '/tmp/x',
-    databaseUrl: 'postgres://postgres:***@127.0.0.1/postgres', demoJwtSecret: demo, stop: async () => {},
+    databaseUrl: 'postgres://postgres:***@127.0.0.1/postgres', demoJwtSecret: demo, signInUnavailable: null as string | null, stop: async () => {},
   }) satisfies Stack;
 
   it('never prints the service key derived from a non-demo secret', async () => {
@@ -74,6 +74,14 @@ describe('the banner', () => {
     expect(text).not.toContain(stack.keys.serviceRoleKey);
     expect(text).toContain('npx mintid env');
     expect(text).toContain(stack.keys.anonKey);
+  });
+
+  it('says local sign-in is unavailable and why instead of listing demo passwords that would not work', async () => {
+    const stack = { ...await stackWith(LOCAL_DEFAULTS.jwtSecret, true), signInUnavailable: 'the database refused the supabase_auth_admin login (wrong password).' };
+    const text = banner(stack, DEMO);
+    expect(text).toContain('Local sign-in is unavailable: the database refused the supabase_auth_admin login');
+    expect(text).toMatch(/Auth +\S+\/auth\/v1 \(UNAVAILABLE: answers 503/);
+    expect(text).not.toContain(DEMO_PASSWORDS.admin);
   });
 
   it('prints the demo service key (public knowledge anyway)', async () => {

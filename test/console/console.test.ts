@@ -71,7 +71,7 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await stack?.close();
   });
 
-  it('sign-in page: demo accounts listed; a wrong password shows the server message', SLOW, async () => {
+  it('sign-in page: demo accounts listed; a wrong password shows a plain message', SLOW, async () => {
     for (const width of [1280, 375]) {
       const { page } = await stack.newPage({ width });
       await page.goto(stack.consoleUrl);
@@ -84,7 +84,7 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
       await page.getByLabel('Email').fill(DEMO_USERS.admin.email);
       await page.getByLabel('Password').fill('not-the-password');
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/invalid login credentials/i);
+      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Wrong e-mail or password\./);
       expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
       await page.close();
     }
@@ -183,7 +183,7 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await page.close();
   });
 
-  it('errors show the server message and hint (an expiry in the past)', SLOW, async () => {
+  it('errors are shown in the console\'s words with the action to take (an expiry in the past)', SLOW, async () => {
     const { page } = await stack.newPage({ width: 1280 });
     await signIn(page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
     await page.getByRole('button', { name: 'New credential' }).first().click();
@@ -193,8 +193,9 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await dialog.getByLabel('Expires').fill('2020-01-01T10:00');
     await dialog.getByRole('button', { name: 'Create', exact: true }).click();
     const alert = dialog.getByRole('alert');
-    await expect.poll(() => alert.textContent()).toMatch(/Invalid input/);
-    expect(await alert.locator('.notice-hint').count()).toBe(1);
+    await expect.poll(() => alert.textContent()).toMatch(/The expiry is in the past\./);
+    expect(await alert.locator('.notice-hint').textContent()).toBe('Pick a date and time in the future, or leave it empty for no expiry.');
+    expect(await alert.textContent()).not.toMatch(/Invalid input|_expires_at/);
     expect(await page.getByRole('region', { name: 'Client secret' }).count()).toBe(0);
     // The dialog traps focus: Tab from the last control comes back to the first.
     await dialog.getByRole('button', { name: 'Create', exact: true }).focus();
@@ -242,10 +243,12 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await page.getByLabel('Role', { exact: true }).selectOption('member');
     await page.getByRole('button', { name: 'Add member' }).click();
     await expect.poll(() => members.getByRole('row').filter({ hasText: DEMO_USERS.admin.email }).count()).toBe(1);
-    // Adding the same person again: the server's conflict, with its message.
+    // Adding the same person again: the server's 409 already_member, in the console's words (not "set_brand_member_role").
     await page.getByLabel('E-mail of the new member').fill(DEMO_USERS.admin.email);
     await page.getByRole('button', { name: 'Add member' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Conflict/);
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/This person is already a member of the brand\./);
+    expect(await page.getByRole('alert').textContent()).toMatch(/Change their role in the Members table instead\./);
+    expect(await page.getByRole('alert').textContent()).not.toMatch(/set_brand_member_role|Conflict/);
     await screen(page, 'members');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

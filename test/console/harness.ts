@@ -58,7 +58,10 @@ export interface ConsoleStack {
 }
 
 /** Starts the API with the console, on a fresh database seeded with supabase/seed.sql, and a browser. */
-export async function startConsoleStack(executablePath: string): Promise<ConsoleStack> {
+export async function startConsoleStack(executablePath: string, options: {
+  /** The login /auth/v1 uses (default: the test database's supabase_auth_admin); another one skips the demo passwords. */
+  authDatabaseUrl?: (db: TestDatabase) => string;
+} = {}): Promise<ConsoleStack> {
   await ensureConsoleBuilt();
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const db = await createTestDatabase();
@@ -74,13 +77,14 @@ export async function startConsoleStack(executablePath: string): Promise<Console
       signingKeys: JSON.stringify([await generateSigningKey()]),
       publicUrl: url,
       env: { MINTID_USAGE_FLUSH_SECONDS: '1' },
-      authDatabaseUrl: db.urls.authAdmin,
+      authDatabaseUrl: options.authDatabaseUrl?.(db) ?? db.urls.authAdmin,
+      log: () => {},
       console: {
         distDir: consoleDistDir(ROOT), signUp: true,
         demoAccounts: (Object.keys(DEMO_USERS) as (keyof typeof DEMO_USERS)[]).map((role) => ({ email: DEMO_USERS[role].email, password: DEMO_PASSWORDS[role], role })),
       },
     });
-    await ensureDemoPasswords(api.auth!.store);
+    if (!options.authDatabaseUrl) await ensureDemoPasswords(api.auth!.store);
     await api.gateway.listen(port, '127.0.0.1');
     browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     const requests: RecordedRequest[] = [];

@@ -1,5 +1,6 @@
 // The console's refusals in a real Chromium: what the server (or the typed client) refuses is
-// shown with its message and hint, nothing changes, and nothing secret is sent. Also the static
+// shown in the console's own words (console/src/error-text.ts) with the action to take — never
+// an RPC or parameter name from the server's hint —, nothing changes, and nothing secret is sent. Also the static
 // build without a config.json, and signing out.
 import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -7,6 +8,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDistDir } from '../../src/local/console-build.js';
+import { generateClientId } from '../../src/secrets/generate.js';
+import { hashClientSecret } from '../../src/secrets/hash.js';
 import { DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
 
 const chromiumPath = findChromium();
@@ -49,13 +52,13 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     await page.getByLabel('Password').evaluate((el) => el.removeAttribute('minlength'));
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await expect.poll(() => alertText(page)).toMatch(/password/i);
+    await expect.poll(() => alertText(page)).toMatch(/The password is too short\.Use at least 8 characters\./);
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
 
     await page.getByLabel('Email').fill(DEMO_USERS.member.email);
     await page.getByLabel('Password').fill('another-long-password');
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await expect.poll(() => alertText(page)).toMatch(/already/i);
+    await expect.poll(() => alertText(page)).toMatch(/An account with this e-mail already exists\.Sign in instead\./);
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
   });
 
@@ -67,13 +70,13 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Password').fill('wrong-password-123');
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect.poll(() => alertText(page)).toMatch(/invalid/i);
+      await expect.poll(() => alertText(page)).toMatch(/Wrong e-mail or password\./);
       answers.push((await alertText(page))!);
     }
     expect(answers[0]).toBe(answers[1]);
   });
 
-  it('create: a malformed scope is refused before anything is sent, with the rule and a hint', SLOW, async () => {
+  it('create: a malformed scope is refused before anything is sent, with the rule and what to do', SLOW, async () => {
     const { page } = await stack.newPage();
     await signIn(page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
     const before = stack.requests.length;
@@ -82,8 +85,9 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     await dialog.getByLabel('Name').fill('Bad scopes');
     await dialog.getByLabel('Scopes').fill('Products:Read');
     await dialog.getByRole('button', { name: 'Create', exact: true }).click();
-    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/Invalid input: scopes.*resource:action/);
-    expect(await dialog.getByRole('alert').textContent()).toMatch(/Fix the parameter/);
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/A scope is not written as resource:action\./);
+    expect(await dialog.getByRole('alert').textContent()).toMatch(/Write scopes in lower case, like products:read/);
+    expect(await dialog.getByRole('alert').textContent()).not.toMatch(/Fix the parameter|Invalid input|scopes\.0/);
     expect(stack.requests.slice(before).filter((r) => r.url.includes('create_api_credential_record'))).toEqual([]);
     // Metadata that is not a JSON object: refused in the dialog.
     await dialog.getByLabel('Scopes').fill('products:read');
@@ -102,7 +106,7 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     await page.keyboard.press('Escape');
   });
 
-  it('a role taken away while a dialog is open: the server\'s 403 names the role held and the role needed', SLOW, async () => {
+  it('a role taken away while a dialog is open: the 403 names the role held, the role needed and the Members page', SLOW, async () => {
     const { page } = await stack.newPage();
     const email = `demoted-${Date.now()}@example.test`;
     await signUp(page, stack, email, 'a-long-enough-password');
@@ -118,10 +122,44 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     await stack.db.rpc('operator', 'set_brand_member_role', { _brand_id: DEMO_BRAND_ID, _user_id: userId, _role: 'member' });
     await dialog.getByRole('button', { name: 'Create', exact: true }).click();
     const alert = dialog.getByRole('alert');
-    await expect.poll(() => alert.textContent()).toMatch(/Forbidden/);
-    expect(await alert.textContent()).toMatch(/member/);
-    expect(await alert.textContent()).toMatch(/owner or admin/);
+    await expect.poll(() => alert.textContent()).toMatch(/Your role in this brand is member\. This needs the role owner or admin\./);
+    expect(await alert.textContent()).toMatch(/Ask an owner to change your role on the Members page\./);
+    expect(await alert.getAttribute('data-error-code')).toBe('not_brand_admin');
+    expect(await alert.textContent()).not.toMatch(/Forbidden|managing credentials needs/);
     expect(await page.getByRole('region', { name: 'Client secret' }).count()).toBe(0);
+  });
+
+  it('revoke: a credential someone else revoked while the dialog was open answers 409, shown as already revoked', SLOW, async () => {
+    const created = await stack.db.rpc<{ credential_id: string }>('operator', 'create_api_credential_record', {
+      _brand_id: DEMO_BRAND_ID, _name: 'Revoked elsewhere', _client_id: generateClientId(),
+      _client_secret_hash: await hashClientSecret(`mintid_refusal_${Date.now()}`), _scopes: ['products:read'],
+    });
+    const { page } = await stack.newPage();
+    await signIn(page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
+    await page.getByRole('button', { name: 'Revoke Revoked elsewhere' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke Revoked elsewhere?' });
+    await dialog.getByLabel('Reason', { exact: true }).fill('Too late');
+    await stack.db.rpc('operator', 'revoke_api_credential_record', { _brand_id: DEMO_BRAND_ID, _credential_id: created.credential_id, _reason: 'elsewhere' });
+    await dialog.getByRole('button', { name: 'Revoke Revoked elsewhere' }).click();
+    const alert = dialog.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toBe('This credential has already been revoked, so it can no longer be changed.Reload the page to see the current state.');
+    expect(await alert.getAttribute('data-error-code')).toBe('credential_revoked');
+    // The other revocation stands, unchanged.
+    const [row] = await stack.db.admin<{ revocation_reason: string }[]>`select revocation_reason from mintid.api_credentials where id = ${created.credential_id}`;
+    expect(row!.revocation_reason).toBe('elsewhere');
+  });
+
+  it('the network fails while the list loads: said plainly, and the list comes back once online', SLOW, async () => {
+    const { context, page } = await stack.newPage();
+    await signIn(page, stack, DEMO_USERS.admin.email, DEMO_PASSWORDS.admin);
+    await page.getByRole('heading', { name: 'Credentials' }).waitFor();
+    await context.setOffline(true);
+    await page.getByLabel('Status').selectOption('revoked');
+    await expect.poll(() => alertText(page)).toBe('The console could not reach the server.Check your connection and try again.');
+    expect(await alertText(page)).not.toMatch(/TypeError|Failed to fetch|API URL/);
+    await context.setOffline(false);
+    await page.getByLabel('Status').selectOption('');
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
   });
 
   it('members: the last owner cannot demote themself (409 last_owner shown); an admin sees who may change members', SLOW, async () => {
@@ -131,8 +169,8 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     const table = page.getByRole('table', { name: 'Members' });
     await expect.poll(() => table.getByRole('row').count()).toBeGreaterThanOrEqual(4);
     await page.getByRole('combobox', { name: `Role of ${DEMO_USERS.owner.email}` }).selectOption('member');
-    await expect.poll(() => alertText(page)).toMatch(/Conflict/);
-    expect(await alertText(page)).toMatch(/owner/);
+    await expect.poll(() => alertText(page)).toMatch(/The brand would be left without an owner\.Make another member an owner first\./);
+    expect(await alertText(page)).not.toMatch(/Conflict|set_brand_member_role/);
     // Unchanged: still the owner (the select shows the stored role again).
     await expect.poll(() => page.getByRole('combobox', { name: `Role of ${DEMO_USERS.owner.email}` }).inputValue()).toBe('owner');
 
@@ -158,7 +196,9 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
       if (attempt === 1) {
         await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
       } else {
-        await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/Conflict/);
+        await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/This brand already has a secret with this name/);
+        expect(await dialog.getByRole('alert').textContent()).toMatch(/Choose another name, or edit the existing secret\./);
+        expect(await dialog.getByRole('alert').textContent()).not.toMatch(/Conflict|_name/);
         await dialog.getByRole('button', { name: 'Cancel' }).click();
       }
     }
@@ -204,3 +244,27 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     }
   });
 });
+
+describe.skipIf(!chromiumPath)('console sign-in when the server\'s local sign-in is unavailable', () => {
+  let stack: ConsoleStack;
+  beforeAll(async () => {
+    // /auth/v1 answers 503 local_signin_unavailable: its supabase_auth_admin login is refused (as with a non-superuser DATABASE_URL).
+    stack = await startConsoleStack(chromiumPath!, {
+      authDatabaseUrl: (db) => { const url = new URL(db.urls.authAdmin); url.password = 'not-the-auth-admin-password'; return url.toString(); },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('says sign-in is unavailable on this server, not "{}" or a 500', SLOW, async () => {
+    const { page } = await stack.newPage();
+    await page.goto(stack.consoleUrl);
+    await page.getByLabel('Email').fill(DEMO_USERS.admin.email);
+    await page.getByLabel('Password').fill(DEMO_PASSWORDS.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => alertText(page)).toBe('Sign-in is unavailable on this server right now.Ask whoever runs the server: its log says why.');
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+  });
+});
+

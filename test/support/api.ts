@@ -75,6 +75,10 @@ export async function startTestApi(options: {
   env?: Record<string, string>;
   /** Runs on the fresh database before the API starts (and loads its schema cache). */
   prepareDatabase?: (db: TestDatabase) => Promise<unknown>;
+  /** The login /auth/v1 uses (default: the test database's supabase_auth_admin). */
+  authDatabaseUrl?: (db: TestDatabase) => string;
+  /** startApi's log (default: console.error). */
+  log?: (line: string) => void;
 } = {}): Promise<TestApi> {
   const db = await createTestDatabase();
   try {
@@ -89,7 +93,8 @@ export async function startTestApi(options: {
       signingKeys: JSON.stringify([key]),
       publicUrl: url,
       env: { MINTID_USAGE_FLUSH_SECONDS: '1', ...options.env },
-      authDatabaseUrl: db.urls.authAdmin,
+      authDatabaseUrl: options.authDatabaseUrl?.(db) ?? db.urls.authAdmin,
+      ...(options.log ? { log: options.log } : {}),
     });
     try {
       await api.gateway.listen(port, '127.0.0.1');

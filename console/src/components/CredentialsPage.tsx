@@ -1,17 +1,19 @@
 // The credentials of the selected brand: status filter, keyset paging, and the create / rotate /
-// revoke / history dialogs. The secret dialog shows a new secret once, then it is forgotten.
-import { useRef, useState } from 'preact/hooks';
+// revoke / history dialogs; several credentials selected and revoked at once ("Revoke selected"). The secret dialog shows a new secret once, then it is forgotten.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CredentialStatus, CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
 import { useLoader } from '../use-loader.js';
 import { ClientSecretDialog } from './ClientSecretDialog.js';
 import { CredentialHistoryDialog } from './CredentialHistoryDialog.js';
-import { CredentialsTable } from './CredentialsTable.js';
+import { CredentialsTable, selectable } from './CredentialsTable.js';
 import { EmptyState } from './EmptyState.js';
 import { EndGraceDialog } from './EndGraceDialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { NewCredentialDialog, type ShownSecret } from './NewCredentialDialog.js';
 import { RevokeDialog } from './RevokeDialog.js';
+import { credentialsWord, RevokeManyDialog, type RevokeManyResult } from './RevokeManyDialog.js';
+import { RevokeResult } from './RevokeResult.js';
 import { RotateDialog } from './RotateDialog.js';
 
 const PAGE_SIZE = 20;
@@ -20,6 +22,7 @@ type Open =
   | { kind: 'new' }
   | { kind: 'rotate'; credential: CredentialSummary }
   | { kind: 'revoke'; credential: CredentialSummary }
+  | { kind: 'revoke-many'; credentials: CredentialSummary[] }
   | { kind: 'history'; credential: CredentialSummary }
   | { kind: 'end-grace'; credential: CredentialSummary }
   | { kind: 'secret'; shown: ShownSecret }
@@ -38,17 +41,35 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
   };
   const returnFocus = () => opener.current;
   const [announcement, setAnnouncement] = useState('');
+  // Selected for "Revoke selected": the credentials of the page shown (a new page, filter or brand starts afresh).
+  const [selected, setSelected] = useState<Map<string, CredentialSummary>>(new Map());
+  const [revokeResult, setRevokeResult] = useState<RevokeManyResult | null>(null);
+  const resultRef = useRef<HTMLDivElement>(null);
   const cursor = cursors[cursors.length - 1];
   const page = useLoader(() => props.api.credentials.listCredentials({
     brandId: props.brandId, status: status || undefined, limit: PAGE_SIZE, cursor,
   }), [props.brandId, status, cursor]);
+  useEffect(() => setSelected(new Map()), [props.brandId, status, cursor]);
+  // The result takes focus once it is shown (the "Revoke selected" button is disabled by then).
+  useEffect(() => { if (revokeResult) resultRef.current?.focus(); }, [revokeResult]);
 
   const firstPage = () => setCursors([undefined]);
   const afterChange = (message: string) => {
     setAnnouncement(message);
+    setSelected(new Map());
     firstPage();
     page.reload();
   };
+  const toggle = (credential: CredentialSummary, on: boolean) => setSelected((current) => {
+    const next = new Map(current);
+    if (on) next.set(credential.id, credential);
+    else next.delete(credential.id);
+    return next;
+  });
+  const selectableItems = (page.value?.items ?? []).filter(selectable);
+  const allSelected = selectableItems.length > 0 && selectableItems.every((c) => selected.has(c.id));
+  const toggleAll = (on: boolean) => setSelected(on ? new Map(selectableItems.map((c) => [c.id, c])) : new Map());
+  const picked = [...selected.values()];
 
   return (
     <section class="page" aria-labelledby="credentials-title">
@@ -69,8 +90,21 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
             <option value="revoked">Revoked</option>
           </select>
         </div>
+        {selectableItems.length > 0 ? (
+          <div class="bulk-bar">
+            <label>
+              <input type="checkbox" checked={allSelected} onChange={(e) => toggleAll(e.currentTarget.checked)} />
+              Select all on this page
+            </label>
+            <button type="button" class="button danger-outline" disabled={picked.length === 0}
+              onClick={() => { setRevokeResult(null); setOpen({ kind: 'revoke-many', credentials: picked }); }}>
+              Revoke selected{picked.length ? ` (${picked.length})` : ''}
+            </button>
+          </div>
+        ) : null}
         <p class="visually-hidden" role="status" aria-live="polite">{announcement}</p>
       </div>
+      {revokeResult ? <RevokeResult result={revokeResult} focusRef={resultRef} onDismiss={() => setRevokeResult(null)} /> : null}
       <ErrorNotice error={page.error} />
       {page.pending && !page.value ? <p role="status" class="muted">Loading credentials…</p> : null}
       {page.value && page.value.items.length === 0 ? (
@@ -86,7 +120,7 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
         )
       ) : null}
       {page.value && page.value.items.length > 0 ? (
-        <CredentialsTable items={page.value.items}
+        <CredentialsTable items={page.value.items} selected={new Set(selected.keys())} onToggle={toggle}
           onRotate={(credential) => setOpen({ kind: 'rotate', credential })}
           onRevoke={(credential) => setOpen({ kind: 'revoke', credential })}
           onHistory={(credential) => setOpen({ kind: 'history', credential })}
@@ -111,6 +145,15 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
       {open?.kind === 'revoke' ? (
         <RevokeDialog returnFocus={returnFocus} api={props.api} brandId={props.brandId} credential={open.credential} onClose={() => setOpen(null)}
           onRevoked={() => { setOpen(null); afterChange(`Credential ${open.credential.name} revoked.`); }} />
+      ) : null}
+      {open?.kind === 'revoke-many' ? (
+        <RevokeManyDialog api={props.api} brandId={props.brandId} credentials={open.credentials} onClose={() => setOpen(null)}
+          returnFocus={() => resultRef.current ?? opener.current}
+          onRevoked={(result) => {
+            setOpen(null);
+            setRevokeResult(result);
+            afterChange(`${credentialsWord(result.revoked.length)} revoked.`);
+          }} />
       ) : null}
       {open?.kind === 'end-grace' ? (
         <EndGraceDialog returnFocus={returnFocus} api={props.api} brandId={props.brandId} credential={open.credential} onClose={() => setOpen(null)}

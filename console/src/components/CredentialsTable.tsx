@@ -1,5 +1,6 @@
 // The table named "Credentials": one row per credential with its name, client id, status badge,
-// scopes, lifecycle times, rotation grace and rejected uses, and its actions. Explicit table
+// scopes, lifecycle times, rotation grace and rejected uses, and its actions; a checkbox selects
+// a not yet revoked credential for "Revoke selected". Explicit table
 // roles keep the semantics when narrow screens lay rows out as cards.
 import type { CredentialSummary } from '../../../src/client/schemas.js';
 import { reasonLabel } from './RevokeDialog.js';
@@ -26,8 +27,14 @@ function RejectedUses(props: { credential: CredentialSummary }) {
   return <span class="warning-text">{count} <small class="rejected-last">last <Time value={last} /></small></span>;
 }
 
+/** Whether a credential can be selected for "Revoke selected" (a revoked one cannot be revoked again). */
+export const selectable = (c: CredentialSummary) => c.status !== 'revoked';
+
 export function CredentialsTable(props: {
   items: CredentialSummary[];
+  /** Ids of the selected credentials (for "Revoke selected"). */
+  selected: ReadonlySet<string>;
+  onToggle: (c: CredentialSummary, selected: boolean) => void;
   onRotate: (c: CredentialSummary) => void;
   onRevoke: (c: CredentialSummary) => void;
   onHistory: (c: CredentialSummary) => void;
@@ -38,6 +45,7 @@ export function CredentialsTable(props: {
       <table class="data-table credentials-table responsive-table" role="table" aria-label="Credentials">
         <thead role="rowgroup">
           <tr role="row">
+            <th role="columnheader" scope="col" class="cell-select"><span class="visually-hidden">Select</span></th>
             <th role="columnheader" scope="col">Name</th>
             <th role="columnheader" scope="col">Status</th>
             <th role="columnheader" scope="col">Scopes</th>
@@ -52,7 +60,13 @@ export function CredentialsTable(props: {
         </thead>
         <tbody role="rowgroup">
           {props.items.map((c) => (
-            <tr role="row" key={c.id} class={`status-${c.status}`}>
+            <tr role="row" key={c.id} class={`status-${c.status}${props.selected.has(c.id) ? ' selected' : ''}`}>
+              <td role="cell" data-label="Select" class="cell-select">
+                {selectable(c) ? (
+                  <input type="checkbox" aria-label={`Select ${c.name}`} checked={props.selected.has(c.id)}
+                    onChange={(e) => props.onToggle(c, e.currentTarget.checked)} />
+                ) : null}
+              </td>
               <td role="cell" data-label="Name" class="cell-name">
                 <span class="credential-name">{c.name}</span>
                 <code class="client-id">{c.clientId}</code>

@@ -22,7 +22,7 @@ export function requestApiVersion(req: Request): '2024-01-01' | undefined {
 /** The error codes the local /auth/v1 routes answer with (a subset of Supabase Auth's). */
 export type AuthErrorCode =
   | 'bad_json' | 'bad_jwt' | 'email_address_invalid' | 'email_not_confirmed' | 'invalid_credentials'
-  | 'no_authorization' | 'not_found' | 'method_not_allowed' | 'refresh_token_already_used'
+  | 'local_signin_unavailable' | 'no_authorization' | 'not_found' | 'method_not_allowed' | 'refresh_token_already_used'
   | 'refresh_token_not_found' | 'session_not_found' | 'unexpected_failure' | 'user_already_exists'
   | 'user_not_found' | 'validation_failed' | 'weak_password';
 
@@ -60,6 +60,16 @@ export function weakPassword(req: Request, message: string, reasons: string[]): 
 /** Anything unexpected: Supabase Auth's 500, without the cause (it may name a secret). */
 export function unexpectedFailure(req: Request): Response {
   return authError(req, 500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information');
+}
+
+/**
+ * Local sign-in cannot work (its database login is refused, its functions are missing, or the
+ * database is away): 503 with a local code and the cause in words (src/local/auth/availability.ts).
+ */
+export function signInUnavailableResponse(req: Request, why: string, retryAfter?: number): Response {
+  const response = authError(req, 503, 'local_signin_unavailable', `Local sign-in is unavailable: ${why}`);
+  if (retryAfter !== undefined) response.headers.set('Retry-After', String(retryAfter));
+  return response;
 }
 
 /** Thrown by the route helpers to answer with a ready response. */

@@ -2,7 +2,8 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { createApiKeyCheck } from '../../gateway/apikey.js';
 import { corsPolicy } from '../../gateway/cors.js';
 import type { AuthContext, AuthRoute } from './context.js';
-import { API_VERSION_HEADER, authError, AuthReply, unexpectedFailure } from './errors.js';
+import { signInUnavailable, type Unavailable } from './availability.js';
+import { API_VERSION_HEADER, authError, AuthReply, signInUnavailableResponse, unexpectedFailure } from './errors.js';
 import { logout } from './logout.js';
 import { passwordGrant } from './password-grant.js';
 import { refreshGrant } from './refresh-grant.js';
@@ -22,22 +23,38 @@ export interface AuthRoutesOptions {
   apiKeys: string[];
   /** Seconds since the epoch; tests freeze it. */
   now?: () => number;
+  /** Where "local sign-in unavailable: …" is written, once per cause (default: console.error). */
+  log?: (line: string) => void;
 }
 
 export interface AuthRoutes {
   /** Answers every request under /auth/v1. */
   handler: (req: Request) => Promise<Response>;
   store: SessionStore;
+  /**
+   * Tries the routes' database login and functions once: null when local sign-in works, else why
+   * not (also logged, once per cause, as every later request that meets the same cause would).
+   */
+  check(): Promise<Unavailable | null>;
   close(): Promise<void>;
 }
 
-/** Runs a route; a ready refusal answers as is, anything else as Supabase Auth's 500 (logged by name only). */
-function guarded(route: AuthRoute, ctx: AuthContext): (req: Request) => Promise<Response> {
+/**
+ * Runs a route; a ready refusal answers as is, a store that cannot work as 503
+ * `local_signin_unavailable` (the cause reported once), anything else as Supabase Auth's 500
+ * (logged by name only).
+ */
+function guarded(route: AuthRoute, ctx: AuthContext, report: (u: Unavailable) => void): (req: Request) => Promise<Response> {
   return async (req) => {
     try {
       return await route(req, ctx);
     } catch (error) {
       if (error instanceof AuthReply) return error.response;
+      const unavailable = signInUnavailable(error);
+      if (unavailable) {
+        report(unavailable);
+        return signInUnavailableResponse(req, unavailable.why, unavailable.retryAfter);
+      }
       console.error(`auth: unexpected ${(error as Error)?.name ?? 'error'} (${(error as { code?: string })?.code ?? 'no code'}) while answering a request`);
       return unexpectedFailure(req);
     }
@@ -84,6 +101,14 @@ export function createAuthRoutes(options: AuthRoutesOptions): AuthRoutes {
     ...(options.now ? { now: options.now } : {}),
   };
   const ctx: AuthContext = { store, tokens };
+  const log = options.log ?? ((line: string) => console.error(line));
+  // One line per cause, not one per request; a cause that healed (the database came back) may be reported again.
+  let lastCause: Unavailable['cause'] | null = null;
+  const report = (u: Unavailable) => {
+    if (u.cause === lastCause) return;
+    lastCause = u.cause;
+    log(`local sign-in unavailable: ${u.why} /auth/v1 answers 503 local_signin_unavailable until then.`);
+  };
   const checkKey = createApiKeyCheck({ apiKeys: options.apiKeys });
   const app = new Hono();
   app.use('*', exposeApiVersion, corsPolicy(), async (c, next) => {
@@ -99,11 +124,23 @@ export function createAuthRoutes(options: AuthRoutesOptions): AuthRoutes {
       refusal.headers.set('Allow', `${entry.method}, OPTIONS`);
       return refusal;
     }
-    return guarded(entry.route, ctx)(c.req.raw);
+    return guarded(entry.route, ctx, report)(c.req.raw);
   });
   return {
     handler: async (req) => app.fetch(req),
     store,
+    async check() {
+      try {
+        await store.probe();
+        lastCause = null;
+        return null;
+      } catch (error) {
+        const unavailable = signInUnavailable(error);
+        if (!unavailable) throw error;
+        report(unavailable);
+        return unavailable;
+      }
+    },
     close: () => store.close(),
   };
 }

@@ -107,6 +107,15 @@ export class SessionStore {
     return row!.changed as boolean;
   }
 
+  /** Logs in and checks that the auth functions are there and executable (throws the driver's error otherwise). */
+  async probe(): Promise<void> {
+    await this.sql`select 'auth.local_password_grant(text, text, text)'::regprocedure,
+                          has_function_privilege('auth.local_password_grant(text, text, text)', 'execute') as executable`
+      .then(([row]) => {
+        if (!row!.executable) throw Object.assign(new Error('auth.local_password_grant is not executable'), { code: '42501' });
+      });
+  }
+
   close(): Promise<void> {
     return this.sql.end({ timeout: 5 });
   }

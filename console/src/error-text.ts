@@ -1,8 +1,9 @@
 // What the console says when something fails: plain words for a brand administrator, and where
 // it helps the action to take in the console. One table, keyed by the stable codes of the API —
 // the database's machine reason (`details`, docs/errors.md), then the typed client's error class,
-// then supabase-js's auth codes. The server's own message and hint are the API's contract for
-// developers (they name RPCs and parameters such as `_brand_id`); the console never shows them.
+// then supabase-js's auth codes. The server's own message and hint (SPEC §11) are the API's words
+// for developers (they name RPCs and parameters such as `_brand_id`): the console shows them too,
+// under "Details from the server", after its own words.
 import { isAuthError } from '@supabase/supabase-js';
 import { MintIdError } from '../../src/client/errors.js';
 
@@ -13,6 +14,8 @@ export interface ErrorText {
   action: string | null;
   /** The stable code it was chosen by (a reason, a class code or an auth code), for support and tests. */
   code: string;
+  /** The server's own message and hint, when the server answered with an API error; else null. */
+  server?: { message: string; hint: string | null } | null;
 }
 
 type Entry = readonly [message: string, action: string | null];
@@ -154,15 +157,26 @@ function clientValidation(error: MintIdError): ErrorText {
   return text(BY_CLASS.invalid_input!, 'client_validation');
 }
 
-/** The plain words for any failure the console meets. Never an RPC or parameter name. */
+/** The plain words for any failure the console meets (never an RPC or parameter name), and the server's own message and hint where it answered. */
 export function explainError(error: unknown): ErrorText {
   if (error instanceof MintIdError) {
     if (error.reason === 'client_validation') return clientValidation(error);
-    if (error.code === 'transport') return text(error.status === 0 ? NETWORK : SERVER_AWAY, error.status === 0 ? 'network' : 'unavailable');
-    if (error.reason === 'not_brand_admin') return notBrandAdmin(error.hint);
-    const byReason = error.reason ? BY_REASON[error.reason] : undefined;
-    if (byReason) return text(byReason, error.reason!);
-    return text(BY_CLASS[error.code] ?? BY_CLASS.unexpected!, error.code);
+    if (error.code !== 'transport') return { ...explainApiError(error), server: { message: error.message, hint: error.hint } };
+  }
+  return explainOther(error);
+}
+
+/** An error the API answered (not the typed client's own check, not a transport failure). */
+function explainApiError(error: MintIdError): ErrorText {
+  if (error.reason === 'not_brand_admin') return notBrandAdmin(error.hint);
+  const byReason = error.reason ? BY_REASON[error.reason] : undefined;
+  if (byReason) return text(byReason, error.reason!);
+  return text(BY_CLASS[error.code] ?? BY_CLASS.unexpected!, error.code);
+}
+
+function explainOther(error: unknown): ErrorText {
+  if (error instanceof MintIdError) {
+    return text(error.status === 0 ? NETWORK : SERVER_AWAY, error.status === 0 ? 'network' : 'unavailable');
   }
   if (isAuthError(error)) {
     const code = (error as { code?: unknown }).code;

@@ -71,6 +71,8 @@ describe('the console\'s words for failures', () => {
     expect(explainError(member)).toEqual({
       message: 'Your role in this brand is member. This needs the role owner or admin.',
       action: 'Ask an owner to change your role on the Members page.', code: 'not_brand_admin',
+      // SPEC §11: the server's message and hint travel along, shown folded under the console's words.
+      server: { message: member.message, hint: member.hint },
     });
     const stranger = new ForbiddenError('Forbidden: …', { status: 403, reason: 'not_brand_admin', hint: 'Ask an owner of the brand for the admin role, or check the brand id.' });
     expect(explainError(stranger).message).toBe('You are not an owner or admin of this brand, or it does not exist.');

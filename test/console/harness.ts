@@ -4,7 +4,7 @@
 import { accessSync, constants } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startApi, type Api } from '../../src/local/api.js';
 import { DEMO_PASSWORDS, ensureDemoPasswords } from '../../src/local/auth/demo-users.js';
 import { consoleDistDir, ensureConsoleBuilt, packageRootDir } from '../../src/local/console-build.js';
@@ -132,4 +132,22 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   });
+}
+
+/**
+ * The console's own words in an error notice: its text without the folded "Details from the
+ * server" (the server's message and hint, SPEC §11), which may name RPCs and parameters.
+ */
+export function ownWords(notice: Locator): Promise<string> {
+  return notice.evaluate((element) => {
+    const copy = element.cloneNode(true) as HTMLElement;
+    copy.querySelectorAll('.notice-details').forEach((details) => details.remove());
+    return copy.textContent ?? '';
+  });
+}
+
+/** The server's message and hint in an error notice, after opening its "Details from the server". */
+export async function serverDetails(notice: Locator): Promise<string> {
+  await notice.getByText('Details from the server').click();
+  return (await notice.locator('.notice-details').textContent()) ?? '';
 }

@@ -1,5 +1,7 @@
 // The shared edge-function code's public surface, for the Deno adapters and the Node local stack.
-export { createIntrospectFunction, createJwksFunction, createTokenFunction, type Handler, type TokenFunction, type TokenFunctionOptions } from './functions.ts';
+export {
+  createIntrospectFunction, createJwksFunction, createTokenFunction, verifySlotsFor, type Handler, type TokenFunction, type TokenFunctionOptions,
+} from './functions.ts';
 export { EnvError, parseJwksEnv, parseTokenEnv, type JwksEnv, type PrivateSigningJwk, type RawEnv, type TokenEnv } from './env.ts';
 export { createTokenHandler, DUMMY_SECRET_HASH, type TokenConfig, type TokenHandlerDeps } from './token-handler.ts';
 export { createJwksHandler, type JwksHandlerOptions } from './jwks-handler.ts';
@@ -21,7 +23,7 @@ export {
   BlockList, clientAddress, createSupabaseFailureStore, failureKeys, parseFailureCheck, SuccessLimiter, withLocalBlocks,
   type FailureStore, type SuccessDecision, type SuccessLimiterOptions, type TokenLimits,
 } from './rate-limits.ts';
-export { defaultVerifyConcurrency, VerifySlots, type VerifySlotsOptions } from './verify-slots.ts';
+export { argon2Units, defaultVerifyConcurrency, VerifySlots, type VerifySlot, type VerifySlotsOptions } from './verify-slots.ts';
 export { readBoundedText, type BoundedBody } from './http.ts';
 export { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
 export {

@@ -131,7 +131,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     }
 
     // Every argon2 verification of this request goes through the cold path's limits and slots.
-    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe }, credential?.credentialId ?? null, req);
+    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe }, credential, req);
     let match: SecretMatch = null;
     let failed = true;
     try {

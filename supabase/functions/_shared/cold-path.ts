@@ -37,7 +37,12 @@ export interface ColdPathDeps {
   /** 503 (or 500) for a failure store that cannot be reached. */
   storeDown: (what: string, error: unknown) => Response;
   describe: (error: unknown) => string;
+  /** For the local blocks (limits.blocks) a prefetched "blocked" answer is noted in. Default: Date.now. */
+  now?: () => number;
 }
+
+/** The failure count already read with the lookup (store.lookupWithFailures), for the first check. */
+export type PrefetchedFailures = { blocked: boolean; retryAfterSeconds: number };
 
 /**
  * The units of the instance's verification budget a request for this credential takes: the
@@ -48,8 +53,12 @@ export function credentialUnits(credential: Pick<Credential, 'secretHash' | 'pre
   return Math.max(argon2Units(credential.secretHash), credential.previousSecret ? argon2Units(credential.previousSecret.hash) : 1);
 }
 
-export function createColdPath(deps: ColdPathDeps, credential: Pick<Credential, 'credentialId' | 'secretHash' | 'previousSecret'> | null, req: Request): ColdPath {
+export function createColdPath(
+  deps: ColdPathDeps, credential: Pick<Credential, 'credentialId' | 'secretHash' | 'previousSecret'> | null, req: Request,
+  prefetched?: PrefetchedFailures,
+): ColdPath {
   const { limits } = deps;
+  let first = prefetched;
   const keys = failureKeys(credential?.credentialId ?? null, clientAddress(req));
   const units = credentialUnits(credential);
   const perMinute = limits.failuresPerMinute ?? 10;
@@ -60,10 +69,17 @@ export function createColdPath(deps: ColdPathDeps, credential: Pick<Credential, 
   const gate = async (): Promise<Response | null> => {
     if (!limits.failures) return null;
     let state: { blocked: boolean; retryAfterSeconds: number };
-    try {
-      state = await limits.failures.check(keys, perMinute);
-    } catch (error) {
-      return deps.storeDown('checking failed authentications', error);
+    if (first) {
+      // Read in the lookup's round trip, for exactly these keys; a block is noted as check() would.
+      state = first;
+      first = undefined;
+      if (state.blocked) limits.blocks?.block(keys, state.retryAfterSeconds, (deps.now ?? Date.now)());
+    } else {
+      try {
+        state = await limits.failures.check(keys, perMinute);
+      } catch (error) {
+        return deps.storeDown('checking failed authentications', error);
+      }
     }
     return state.blocked ? tooManyFailures(state.retryAfterSeconds, limits.failureDelayMs) : null;
   };

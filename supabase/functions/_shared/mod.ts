@@ -11,7 +11,7 @@ export { createSecretMatcher, previousSecretOpen, type SecretMatch, type SecretM
 export { importSigningKeys, type PrivateEcJwk, type PublicSigningJwk, type SigningKeys } from './keys.ts';
 export {
   createSupabaseCredentialStore, credentialFromLookup, lookupResultSchema, parseLookupResult, parseRecordResult, StoreError,
-  type Credential, type CredentialStore, type LookupResult, type SupabaseStoreOptions, type UsageExtras,
+  type Credential, type CredentialStore, type LookupResult, type LookupWithFailures, type SupabaseStoreOptions, type UsageExtras,
 } from './store.ts';
 export { createPostgresCredentialStore, type PostgresStoreOptions } from './postgres-store.ts';
 export { createUsageRecorder, type UseKind, type UsageRecorder, type UsageRecorderOptions } from './usage-recorder.ts';

@@ -1,6 +1,6 @@
 // Where a cold exchange's CPU goes, without HTTP and without the bench client: the token function
 // in this process over the bench database (SUPABASE_DB_URL), cold credentials each used once at
-// concurrency 3 (the verification budget on Node), once with the real argon2 verifier and once with
+// concurrency 3 (the verification budget on Node; COLD_SPLIT_CONCURRENCY), once with the real argon2 verifier and once with
 // a verifier that answers at once (everything but argon2), next to bare verifications at the same
 // concurrency. `npx tsx bench/cold-split.ts` (BENCH_SECONDS is not used: COLD_SPLIT_COUNT requests each).
 import { generateClientId, generateClientSecret } from '../src/secrets/generate.js';
@@ -19,6 +19,7 @@ const split = (from: NodeJS.CpuUsage, n: number) => {
   return ` (this process: user ${(d.user / 1000 / n).toFixed(2)}, system ${(d.system / 1000 / n).toFixed(2)})`;
 };
 const count = Number(process.env.COLD_SPLIT_COUNT ?? 400);
+const concurrency = Number(process.env.COLD_SPLIT_CONCURRENCY ?? 3);
 const log = (line: string) => process.stderr.write(`… ${line}\n`);
 const env = await setUp(log);
 try {
@@ -50,7 +51,7 @@ try {
       });
       await fn.handler(request(first));
       const own = process.cpuUsage();
-      const { cpuMs } = await measureCpu(meter, () => inParallel(clients, 3, async (c) => {
+      const { cpuMs } = await measureCpu(meter, () => inParallel(clients, concurrency, async (c) => {
         const res = await fn.handler(request(c));
         if (res.status !== 200) throw new Error(`${label}: answered ${res.status}`);
         await res.arrayBuffer();
@@ -63,7 +64,7 @@ try {
   const hashes = real.map((c) => ({ hash: c.hash, secret: c.secret }));
   const bare = async () => {
     const own = process.cpuUsage();
-    const { cpuMs } = await measureCpu(meter, () => inParallel(hashes, 3, (c) => verifyClientSecret(c.hash, c.secret)));
+    const { cpuMs } = await measureCpu(meter, () => inParallel(hashes, concurrency, (c) => verifyClientSecret(c.hash, c.secret)));
     console.log(`bare argon2 verify: ${(cpuMs / hashes.length).toFixed(2)} CPU ms per verification${split(own, hashes.length)}`);
   };
   // Interleaved, so that a change in the box's load shows as a difference between the two bare rows.

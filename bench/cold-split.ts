@@ -51,12 +51,14 @@ try {
       });
       await fn.handler(request(first));
       const own = process.cpuUsage();
+      const started = performance.now();
       const { cpuMs } = await measureCpu(meter, () => inParallel(clients, concurrency, async (c) => {
         const res = await fn.handler(request(c));
         if (res.status !== 200) throw new Error(`${label}: answered ${res.status}`);
         await res.arrayBuffer();
       }));
-      console.log(`${label}: ${(cpuMs / clients.length).toFixed(2)} CPU ms per exchange${split(own, clients.length)}`);
+      const rate = (clients.length * 1000) / (performance.now() - started);
+      console.log(`${label}: ${(cpuMs / clients.length).toFixed(2)} CPU ms per exchange${split(own, clients.length)}, ${rate.toFixed(0)}/s`);
     } finally {
       await fn.close();
     }
@@ -64,8 +66,10 @@ try {
   const hashes = real.map((c) => ({ hash: c.hash, secret: c.secret }));
   const bare = async () => {
     const own = process.cpuUsage();
+    const started = performance.now();
     const { cpuMs } = await measureCpu(meter, () => inParallel(hashes, concurrency, (c) => verifyClientSecret(c.hash, c.secret)));
-    console.log(`bare argon2 verify: ${(cpuMs / hashes.length).toFixed(2)} CPU ms per verification${split(own, hashes.length)}`);
+    const rate = (hashes.length * 1000) / (performance.now() - started);
+    console.log(`bare argon2 verify: ${(cpuMs / hashes.length).toFixed(2)} CPU ms per verification${split(own, hashes.length)}, ${rate.toFixed(0)}/s`);
   };
   // Interleaved, so that a change in the box's load shows as a difference between the two bare rows.
   await bare();

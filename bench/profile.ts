@@ -1,10 +1,14 @@
-// Load for a profile: the bench world, then only HTTP rotate (or warm token exchanges) at
-// concurrency 16 for BENCH_SECONDS. Run under `node --cpu-prof --cpu-prof-dir=DIR --import tsx
-// bench/profile.ts rotate|token`, then `npx tsx bench/profile-summary.ts DIR/<the API worker's file>`.
+// Load for a profile: the bench world, then only HTTP rotate, warm token exchanges (one client
+// repeating) or cold ones (fresh credentials, each used once: argon2 every time) at concurrency 16
+// for BENCH_SECONDS. Run under `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/profile.ts
+// rotate|token|cold`, then `npx tsx bench/profile-summary.ts DIR/<the API worker's file>`. Prints
+// the CPU per request too: this process (every thread) and PostgreSQL, apart (bench/cpu.ts).
 import { phc } from '../test/support/fixtures.js';
 import { generateClientId, generateClientSecret } from '../src/secrets/generate.js';
 import { hashClientSecret } from '../src/secrets/hash.js';
+import { cpuMeter, measureCpu } from './cpu.js';
 import { runHttp } from './http-load.js';
+import { inParallel } from './measure.js';
 import { createPostgrestCaller } from './postgrest-sql.js';
 import { createArgs, createCredential } from './rpc.js';
 import { setUp } from './setup.js';
@@ -16,7 +20,31 @@ try {
   const call = await createPostgrestCaller(env);
   const headers = { apikey: env.anonKey, authorization: `Bearer ${env.adminUser.jwt}`, 'content-type': 'application/json', 'content-profile': 'public' };
   let cell;
-  if (what === 'rotate') {
+  const meter = await cpuMeter(env.admin);
+  const own = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  let split = { process: 0, total: 0 };
+  if (what === 'cold') {
+    const count = Number(process.env.PROFILE_COLD_CREDENTIALS ?? 1500);
+    const clients = await inParallel(Array.from({ length: count }, (_, i) => i), 4, async (i) => {
+      const secret = generateClientSecret();
+      const clientId = generateClientId(`prof_cold${i}_`);
+      await createCredential(call, createArgs(env.workBrandId, clientId, await hashClientSecret(secret)));
+      return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // let autovacuum of the inserts settle
+    let n = 0;
+    const before = own();
+    const measured = await measureCpu(meter, () => runHttp({
+      url: `${env.apiUrl}/functions/v1/token`, connections: 16, seconds, warmupSeconds: 0, amount: clients.length,
+      next: () => {
+        const basic = clients[n];
+        n += 1;
+        return basic ? { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' } : undefined;
+      },
+    }));
+    cell = measured.value;
+    split = { process: own() - before, total: measured.cpuMs };
+  } else if (what === 'rotate') {
     const ids = await Promise.all(Array.from({ length: 64 }, (_, i) => createCredential(call, createArgs(env.tenantBrandIds[i % 16]!, `prof.${i}.${Date.now()}`, phc()))));
     let n = 0;
     cell = await runHttp({
@@ -32,6 +60,10 @@ try {
     cell = await runHttp({ url: `${env.apiUrl}/functions/v1/token`, connections: 16, seconds, warmupSeconds: 1, next: () => request });
   }
   console.log(`${what}: ${cell.perSecond.toFixed(0)}/s p50 ${cell.p50} ms p99 ${cell.p99} ms failures ${cell.failures}`);
+  if (split.total > 0) {
+    const each = (x: number) => (x / Math.max(1, cell.count)).toFixed(2);
+    console.log(`CPU ms per request: this process ${each(split.process)}, PostgreSQL ${meter.database ? each(split.total - split.process) : 'not visible'}`);
+  }
 } finally {
   await env.close();
 }

@@ -200,7 +200,7 @@ export async function setUp(log: (line: string) => void, options: SetUpOptions =
     return {
       embedded, database, postgresVersion, admin, authenticator, authenticatorUrl, adminUrl, authenticatorPoolSize: POOL_SIZE,
       tokenStore: directToken
-        ? 'over SUPABASE_DB_URL (postgres-store.ts: one prepared statement calling lookup_api_credential_for_token)'
+        ? 'over SUPABASE_DB_URL (postgres-store.ts: prepared statements; a cold exchange reads the credential and its failure count in one)'
         : 'through the gateway in-process (supabase-js, service key; BENCH_TOKEN_STORE=gateway)',
       sqlDriver: pgbenchVersion() ?? 'the Node fallback (postgres.js, prepared statements; pgbench not installed)',
       apiUrl: api.url, anonKey, jwtSecret, workBrandId, tenantBrandIds, listBrandId, adminUser, close,

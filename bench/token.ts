@@ -4,6 +4,7 @@
 import { generateClientId, generateClientSecret } from '../src/secrets/generate.js';
 import { hashClientSecret, verifyClientSecret } from '../src/secrets/hash.js';
 import { ARGON2_PARAMS } from '../src/secrets/phc.js';
+import { cpuMeter, measureCpu } from './cpu.js';
 import { runHttp } from './http-load.js';
 import { inParallel, runFor, type Cell } from './measure.js';
 import { createPostgrestCaller, type PostgrestCaller } from './postgrest-sql.js';
@@ -62,12 +63,16 @@ export async function tokenTable(env: BenchEnv, options: TokenBenchOptions, log:
   const [warmClient] = await makeClients(call, env.workBrandId, 1, 'bench_warm_');
   await exchange(env.apiUrl, warmClient!);
 
-  const bare = new Map<number, Cell>();
+  const meter = await cpuMeter(env.admin);
+  const bare = new Map<number, Cell & { cpuMs: number }>();
   for (const concurrency of options.concurrencies) {
     log(`token: bare argon2 verify × ${concurrency}…`);
-    bare.set(concurrency, await runFor(async () => {
+    const verify = async () => {
       if (!(await verifyClientSecret(warmClient!.hash, warmClient!.secret))) throw new Error('argon2 did not verify its own hash');
-    }, run(concurrency)));
+    };
+    await runFor(verify, { ...run(concurrency), seconds: options.warmupSeconds, warmupSeconds: 0 });
+    const { value, cpuMs } = await measureCpu(meter, () => runFor(verify, { ...run(concurrency), warmupSeconds: 0 }));
+    bare.set(concurrency, { ...value, cpuMs: cpuMs / Math.max(1, value.count) });
   }
 
   // Enough single-use credentials for warm-up + window at the bare argon2 rate (an upper bound on
@@ -86,34 +91,42 @@ export async function tokenTable(env: BenchEnv, options: TokenBenchOptions, log:
   for (const mode of ['cold', 'warm'] as const) {
     for (const concurrency of options.concurrencies) {
       log(`token: ${mode} × ${concurrency} (autocannon)…`);
-      let cell;
+      let measured;
       if (mode === 'cold') {
         const pool = cold.get(concurrency)!;
         let next = 0;
-        cell = await runHttp({
+        measured = await measureCpu(meter, () => runHttp({
           url, connections: concurrency, seconds: options.seconds, warmupSeconds: 0, amount: pool.length,
           next: () => {
             const client = pool[next];
             next += 1;
             return client ? request(client) : undefined;
           },
-        });
+        }));
       } else {
         const warm = request(warmClient!);
-        cell = await runHttp({ url, connections: concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds, next: () => warm });
+        await runHttp({ url, connections: concurrency, seconds: options.warmupSeconds, warmupSeconds: 0, next: () => warm });
+        measured = await measureCpu(meter, () => runHttp({ url, connections: concurrency, seconds: options.seconds, warmupSeconds: 0, next: () => warm }));
       }
+      const cell = measured.value;
+      const cpuEach = measured.cpuMs / Math.max(1, cell.count + cell.failures);
       if (cell.failures > 0) notes.push(`- ${mode} × ${concurrency}: ${cell.failures} exchanges did not answer 200.`);
       const argon = bare.get(concurrency)!;
-      rows.push([mode, String(concurrency), num(cell.perSecond), ms(cell.p50), ms(cell.p99), num(argon.perSecond), ratio(cell.perSecond, argon.perSecond)]);
+      rows.push([
+        mode, String(concurrency), num(cell.perSecond), ms(cell.p50), ms(cell.p99), num(argon.perSecond), ratio(cell.perSecond, argon.perSecond),
+        ms(cpuEach), ms(argon.cpuMs), ratio(argon.cpuMs, cpuEach),
+      ]);
     }
   }
   const { memoryCost, timeCost, parallelism } = ARGON2_PARAMS;
   const table = markdownTable(
-    ['mode', 'concurrency', 'exchanges/s', 'p50 ms', 'p99 ms', 'bare argon2 verify/s', 'exchanges/argon2'],
+    ['mode', 'concurrency', 'exchanges/s', 'p50 ms', 'p99 ms', 'bare argon2 verify/s', 'exchanges/argon2',
+      'CPU ms per exchange', 'CPU ms per bare verify', 'exchanges/argon2 by CPU'],
     rows, ['mode'],
   );
   return `${table}\n\n${[
-    `- argon2id m=${memoryCost} t=${timeCost} p=${parallelism} (the default of \`hashClientSecret\`); bare = \`verifyClientSecret\` (@node-rs/argon2) in the bench's main thread, same run.`,
+    `- argon2id m=${memoryCost} t=${timeCost} p=${parallelism} (the default of \`hashClientSecret\`); bare = \`verifyClientSecret\` (@node-rs/argon2) in the bench's main thread, same run, N in flight on libuv's pool (4 threads) with nothing else running — the endpoint keeps at most its verification budget in flight (${'`'}defaultVerifyConcurrency${'`'}: 3 units on Node with the default pool) and also parses HTTP, makes 2 SQL round trips (over SUPABASE_DB_URL: the lookup and the failure check in one statement before argon2, the status re-read after it; 3 before this change or over supabase-js), signs an ES256 token and computes one HMAC for the verify cache, while autocannon, the client, runs in the same process on the same cores.`,
+    `- exchanges/argon2 compares wall-clock rates: fair only on a quiet box (another job starting halves either cell). By CPU compares the CPU each takes: ${meter.database ? 'this process (every thread: autocannon, the API worker, the libuv pool) plus the PostgreSQL server (its processes, read from /proc)' : 'this process only (every thread: autocannon, the API worker, the libuv pool; PostgreSQL\'s processes are not visible here)'}, divided by the answers (bare: by the verifications); 1.00× would mean an exchange costs no more CPU than its argon2 verification alone.`,
     '- cold: a pool of fresh credentials sized from the bare argon2 rate, each used once (autocannon `amount`), no warm-up.',
     '- warm: one client repeating; the verify cache answers, the credential is still looked up on every request.',
     `- Each exchange: autocannon, N keep-alive connections, POST /functions/v1/token, \`grant_type=client_credentials\`, HTTP Basic; credential lookup ${env.tokenStore}; ES256 access token.`,

@@ -91,7 +91,7 @@ const credentialItem = z.object({
   rejectedUseCount: i.rejected_use_count,
 }));
 const eventItem = z.object({
-  id: uuid, credential_id: uuid, action: z.enum(['created', 'rotated', 'revoked', 'rotation_grace_ended']), actor: z.string(),
+  id: uuid, credential_id: uuid, action: z.enum(['created', 'rotated', 'revoked', 'rotation_grace_ended', 'expiry_rewritten']), actor: z.string(),
   reason: z.string().nullable(), reason_code: z.string().nullable().optional(), occurred_at: timestamp,
 }).strict().transform((e) => ({
   id: e.id, credentialId: e.credential_id, action: e.action, actor: e.actor, reason: e.reason,

@@ -1,5 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { createIntrospectFunction, createJwksFunction, createTokenFunction, type TokenFunction } from '../../supabase/functions/_shared/functions.js';
+import {
+  createIntrospectFunction, createJwksFunction, createTokenFunction, verifySlotsFor, type TokenFunction,
+} from '../../supabase/functions/_shared/functions.js';
+import type { VerifySlots } from '../../supabase/functions/_shared/verify-slots.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { verifyClientSecret } from '../secrets/hash.js';
 import { createAuthRoutes, type AuthRoutes } from './auth/routes.js';
@@ -29,6 +32,8 @@ export interface Api {
   gateway: Gateway;
   keys: LocalKeys;
   token: TokenFunction;
+  /** The process's argon2 verification budget, shared by the token and introspection functions. */
+  slots: VerifySlots;
   /** The local /auth/v1 routes, when mounted. */
   auth: AuthRoutes | undefined;
   /** Flushes the token function's pending uses through the gateway, then closes the gateway. */
@@ -51,10 +56,12 @@ export async function startApi(options: ApiOptions): Promise<Api> {
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
     MINTID_SIGNING_KEYS: options.signingKeys,
   };
-  const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch, cpus: availableParallelism(),
-    // @node-rs/argon2, WebCrypto signing and the verify cache's HMACs all run on libuv's pool.
-    threadPool: Number(process.env.UV_THREADPOOL_SIZE) || 4 });
-  const introspect = await createIntrospectFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch });
+  // @node-rs/argon2, WebCrypto signing and the verify cache's HMACs all run on libuv's pool, one per
+  // process: the two functions that verify secrets share one budget of argon2 work, so that
+  // together they never take more than the pool minus one thread (nor more of the cores).
+  const slots = verifySlotsFor({ env, cpus: availableParallelism(), threadPool: Number(process.env.UV_THREADPOOL_SIZE) || 4 });
+  const token = await createTokenFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch, slots });
+  const introspect = await createIntrospectFunction({ env, verifySecret: verifyClientSecret, fetch: inProcessFetch, slots });
   // RFC 8414 §3: the metadata of issuer <base>/functions/v1/token also lives at
   // <base>/.well-known/oauth-authorization-server/functions/v1/token.
   const metadataPath = `/.well-known/oauth-authorization-server${new URL(token.config.issuer).pathname.replace(/\/+$/, '')}`;
@@ -92,7 +99,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
   }
   const ready = gateway;
   return {
-    gateway: ready, keys, token, auth,
+    gateway: ready, keys, token, slots, auth,
     close: async () => {
       await Promise.all([token.close(), introspect.close()]);
       await ready.close();

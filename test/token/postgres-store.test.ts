@@ -12,7 +12,8 @@ import { createTokenFunction } from '../../supabase/functions/_shared/functions.
 import { EnvError } from '../../supabase/functions/_shared/env.ts';
 import { createPostgresCredentialStore } from '../../supabase/functions/_shared/postgres-store.ts';
 import { StoreError } from '../../supabase/functions/_shared/store.ts';
-import { basic, createCredential, sqlCredentialStore, tokenRequest, type TestCredential } from './helpers.js';
+import { BlockList, withLocalBlocks } from '../../supabase/functions/_shared/rate-limits.ts';
+import { basic, buildHandlers, createCredential, sqlCredentialStore, tokenRequest, type TestCredential } from './helpers.js';
 
 let db: TestDatabase;
 let f: BrandFixture;
@@ -139,5 +140,121 @@ describe('createTokenFunction with SUPABASE_DB_URL', () => {
     } finally {
       await token.close();
     }
+  });
+});
+
+describe('the cold path in one round trip (lookupWithFailures)', () => {
+  const WRONG = 'mintid_wrong-secret-of-the-right-shape';
+  const record = (key: string, times = 10) =>
+    Promise.all(Array.from({ length: times }, () => db.rpc(serviceCaller, 'record_token_auth_failure', { _keys: [key] })));
+
+  it('answers the lookup and the credential\'s failure count together', async () => {
+    const c = await createCredential(db, f.brandId);
+    const found = await store.lookupWithFailures(c.clientId, 'address:198.51.100.90', 10);
+    expect(found.credential).toEqual(await sqlCredentialStore(db).lookup(c.clientId));
+    expect(found.failures).toEqual({ blocked: false, retryAfterSeconds: 0 });
+    await record(`credential:${c.credentialId}`);
+    const blocked = await store.lookupWithFailures(c.clientId, 'address:198.51.100.90', 10);
+    expect(blocked.failures.blocked).toBe(true);
+    expect(blocked.failures.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts an unknown client_id against the address key it is given, and only that one', async () => {
+    await record('address:198.51.100.91');
+    expect(await store.lookupWithFailures('mintid_ci_nobody_here', 'address:198.51.100.91', 10))
+      .toEqual({ credential: null, failures: { blocked: true, retryAfterSeconds: expect.any(Number) } });
+    expect((await store.lookupWithFailures('mintid_ci_nobody_here', 'address:198.51.100.92', 10)).failures.blocked).toBe(false);
+  });
+
+  it('never counts a known client_id against the caller\'s address', async () => {
+    const c = await createCredential(db, f.brandId);
+    await record('address:198.51.100.93');
+    expect((await store.lookupWithFailures(c.clientId, 'address:198.51.100.93', 10)).failures.blocked).toBe(false);
+  });
+
+  it('refuses an address key the endpoint would never build, as a non-transient StoreError without the input', async () => {
+    const error = await store.lookupWithFailures('mintid_ci_nobody_there', 'address:not an ip', 10).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).transient).toBe(false);
+    expect((error as StoreError).message).not.toContain('not an ip');
+  });
+
+  it('refuses a login that may not call the token RPCs, naming only the RPCs and the code', async () => {
+    const untrusted = createPostgresCredentialStore({ databaseUrl: db.urls.authenticator });
+    try {
+      const error = await untrusted.lookupWithFailures(active.clientId, 'address:198.51.100.94', 10).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).transient).toBe(false);
+      expect((error as StoreError).message).toMatch(/^lookup_api_credential_for_token \+ check_token_auth_failures failed \(\w+\)$/);
+    } finally {
+      await untrusted.close();
+    }
+  });
+
+  /** The token handler over the direct store with local blocks, counting every store call. */
+  async function counted(options: { blocks?: boolean } = {}) {
+    const calls = { lookup: 0, lookupWithFailures: 0, check: 0, record: 0 };
+    const counting = {
+      lookup: (clientId: string) => { calls.lookup += 1; return store.lookup(clientId); },
+      recordUses: store.recordUses,
+      lookupWithFailures: (clientId: string, key: string, limit: number) => { calls.lookupWithFailures += 1; return store.lookupWithFailures(clientId, key, limit); },
+    };
+    const failures = {
+      check: (keys: string[], limit: number) => { calls.check += 1; return store.failures.check(keys, limit); },
+      record: (keys: string[]) => { calls.record += 1; return store.failures.record(keys); },
+    };
+    const blocks = options.blocks === false ? undefined : new BlockList();
+    const built = await buildHandlers(db, {
+      store: counting,
+      limits: { failures: blocks ? withLocalBlocks(failures, blocks) : failures, failuresPerMinute: 10, ...(blocks ? { blocks } : {}) },
+    });
+    return { ...built, calls };
+  }
+  const exchange = (c: TestCredential, secret = c.secret, address = '198.51.100.95') =>
+    tokenRequest({ grant_type: 'client_credentials' }, { Authorization: basic(c.clientId, secret), 'X-Forwarded-For': address });
+
+  it('makes a cold exchange two round trips (lookup with the failure count, status re-read) and a warm one one', async () => {
+    const { handler, calls } = await counted();
+    const c = await createCredential(db, f.brandId);
+    expect((await handler(exchange(c))).status).toBe(200);
+    expect(calls).toEqual({ lookup: 1, lookupWithFailures: 1, check: 0, record: 0 });
+    expect((await handler(exchange(c))).status).toBe(200);
+    expect(calls).toEqual({ lookup: 2, lookupWithFailures: 1, check: 0, record: 0 });
+  });
+
+  it('reads the failure count apart for a wrong secret of a client_id the cache knows, and records the failure', async () => {
+    const { handler, calls, verifications } = await counted();
+    const c = await createCredential(db, f.brandId);
+    expect((await handler(exchange(c))).status).toBe(200);
+    expect((await handler(exchange(c, WRONG))).status).toBe(401);
+    expect(calls).toEqual({ lookup: 2, lookupWithFailures: 1, check: 1, record: 1 });
+    expect(verifications.filter((h) => h === c.hash)).toHaveLength(2);
+  });
+
+  it('answers 429 from the count read with the lookup, without argon2, and notes the block for the next request', async () => {
+    const c = await createCredential(db, f.brandId);
+    await record(`credential:${c.credentialId}`);
+    const { handler, calls, verifications } = await counted();
+    const refused = await handler(exchange(c));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+    expect(verifications).toEqual([]);
+    expect((await handler(exchange(c))).status).toBe(429);
+    expect(calls).toEqual({ lookup: 0, lookupWithFailures: 1, check: 0, record: 0 }); // the second one: refused before any lookup
+  });
+
+  it('answers an unknown client_id after its dummy verification, counted against the address in the same round trip', async () => {
+    const { handler, calls, verifications } = await counted();
+    const unknown = { clientId: 'mintid_ci_never_created', secret: WRONG, credentialId: '', hash: '' };
+    expect((await handler(exchange(unknown, WRONG, '198.51.100.96'))).status).toBe(401);
+    expect(calls).toEqual({ lookup: 0, lookupWithFailures: 1, check: 0, record: 1 });
+    expect(verifications).toHaveLength(1);
+  });
+
+  it('looks up alone without local blocks (nothing says whether the request is cold)', async () => {
+    const { handler, calls } = await counted({ blocks: false });
+    const c = await createCredential(db, f.brandId);
+    expect((await handler(exchange(c))).status).toBe(200);
+    expect(calls).toEqual({ lookup: 2, lookupWithFailures: 0, check: 1, record: 0 });
   });
 });

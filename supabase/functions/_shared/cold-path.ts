@@ -1,11 +1,15 @@
 // The token endpoint's cold path under the limits of SPEC §14: everything that runs before, around
 // and after argon2 for one request. The secret matcher (client-secret.ts) calls `verify` for each
 // argon2 verification it needs; the first call passes the failure limit (429 before argon2) and
-// takes the verification slots (503 after 1 s), a request that had to queue reads the count again,
-// and `finish` records a failure (one write) before the slots are let go, so the next request in
-// line sees it. Warm requests (answered from the verify cache) never call `verify`.
+// takes the verification slots (503 after 1 s) weighted by what the credential's hashes cost, a
+// request that had to queue behind its own key reads the count again, and `finish` records a
+// failure (one write) before the slots are let go, so the next request of that key sees it. Warm
+// requests (answered from the verify cache) never call `verify` and never wait for a slot.
+import { DUMMY_SECRET_HASH } from './client-secret.ts';
 import type { Logger, VerifySecret } from './ports.ts';
 import { clientAddress, failureKeys, tooManyFailures, verifierBusy, type TokenLimits } from './rate-limits.ts';
+import type { Credential } from './store.ts';
+import { argon2Units } from './verify-slots.ts';
 
 /** Thrown by `verify` to stop the matcher: the request is answered with this response instead. */
 export class ColdPathRefusal extends Error {
@@ -33,11 +37,30 @@ export interface ColdPathDeps {
   /** 503 (or 500) for a failure store that cannot be reached. */
   storeDown: (what: string, error: unknown) => Response;
   describe: (error: unknown) => string;
+  /** For the local blocks (limits.blocks) a prefetched "blocked" answer is noted in. Default: Date.now. */
+  now?: () => number;
 }
 
-export function createColdPath(deps: ColdPathDeps, credentialId: string | null, req: Request): ColdPath {
+/** The failure count already read with the lookup (store.lookupWithFailures), for the first check. */
+export type PrefetchedFailures = { blocked: boolean; retryAfterSeconds: number };
+
+/**
+ * The units of the instance's verification budget a request for this credential takes: the
+ * heaviest hash it may verify (current or previous secret; an unknown client's dummy hash).
+ */
+export function credentialUnits(credential: Pick<Credential, 'secretHash' | 'previousSecret'> | null): number {
+  if (!credential) return argon2Units(DUMMY_SECRET_HASH);
+  return Math.max(argon2Units(credential.secretHash), credential.previousSecret ? argon2Units(credential.previousSecret.hash) : 1);
+}
+
+export function createColdPath(
+  deps: ColdPathDeps, credential: Pick<Credential, 'credentialId' | 'secretHash' | 'previousSecret'> | null, req: Request,
+  prefetched?: PrefetchedFailures,
+): ColdPath {
   const { limits } = deps;
-  const keys = failureKeys(credentialId, clientAddress(req));
+  let first = prefetched;
+  const keys = failureKeys(credential?.credentialId ?? null, clientAddress(req));
+  const units = credentialUnits(credential);
   const perMinute = limits.failuresPerMinute ?? 10;
   let release: (() => void) | null = null;
   let began = false;
@@ -46,10 +69,17 @@ export function createColdPath(deps: ColdPathDeps, credentialId: string | null, 
   const gate = async (): Promise<Response | null> => {
     if (!limits.failures) return null;
     let state: { blocked: boolean; retryAfterSeconds: number };
-    try {
-      state = await limits.failures.check(keys, perMinute);
-    } catch (error) {
-      return deps.storeDown('checking failed authentications', error);
+    if (first) {
+      // Read in the lookup's round trip, for exactly these keys; a block is noted as check() would.
+      state = first;
+      first = undefined;
+      if (state.blocked) limits.blocks?.block(keys, state.retryAfterSeconds, (deps.now ?? Date.now)());
+    } else {
+      try {
+        state = await limits.failures.check(keys, perMinute);
+      } catch (error) {
+        return deps.storeDown('checking failed authentications', error);
+      }
     }
     return state.blocked ? tooManyFailures(state.retryAfterSeconds, limits.failureDelayMs) : null;
   };
@@ -59,11 +89,13 @@ export function createColdPath(deps: ColdPathDeps, credentialId: string | null, 
     const refused = await gate();
     if (refused) return refused;
     if (limits.slots) {
-      // One verification per key at a time; a request that queued reads the count again first.
-      const slot = await limits.slots.acquire(keys[0]!);
+      // One verification per key at a time; a request that queued behind its key reads the count
+      // again first (the ones before it recorded their failures). One that queued only for the
+      // budget does not: no verification of its key ran meanwhile in this instance.
+      const slot = await limits.slots.acquire(keys[0]!, units);
       if (!slot) return verifierBusy();
       release = slot.release;
-      if (slot.waited) {
+      if (slot.waitedForKey) {
         const again = await gate();
         if (again) {
           slot.release();

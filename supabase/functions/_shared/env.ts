@@ -63,7 +63,7 @@ const tokenEnvSchema = z
     // The limits of SPEC §14 (docs/limits.md).
     MINTID_TOKEN_FAILURES_PER_MINUTE: integer('the failed authentications per minute', 1, 50, 10),
     MINTID_TOKEN_EXCHANGES_PER_MINUTE: integer('the successful exchanges per client per minute', 1, 999_999, 600),
-    MINTID_TOKEN_VERIFY_CONCURRENCY: integer('the argon2 verifications in flight', 1, 1024, 0),
+    MINTID_TOKEN_VERIFY_CONCURRENCY: integer('the argon2 work in flight (units of one default verification)', 1, 1024, 0),
   })
   .transform((env) => ({
     supabaseUrl: env.SUPABASE_URL.replace(/\/+$/, ''),

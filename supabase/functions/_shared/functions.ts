@@ -34,6 +34,18 @@ export interface TokenFunctionOptions {
   cpus?: number;
   /** Threads of the pool argon2 runs on, if it shares one (Node: libuv's, UV_THREADPOOL_SIZE, default 4). */
   threadPool?: number;
+  /**
+   * The process's argon2 budget, when several functions run in one process (the local stack: token
+   * and introspection share one, as they share the cores). Default: a budget of this function's own
+   * (a Supabase edge function is a process of its own), sized by verifySlotsFor.
+   */
+  slots?: VerifySlots;
+}
+
+/** The verification budget of one process: MINTID_TOKEN_VERIFY_CONCURRENCY units, else defaultVerifyConcurrency. */
+export function verifySlotsFor(options: Pick<TokenFunctionOptions, 'env' | 'cpus' | 'threadPool'>): VerifySlots {
+  const env = parseTokenEnv(options.env);
+  return new VerifySlots({ max: env.verifyConcurrency || defaultVerifyConcurrency(options.cpus, options.threadPool) });
 }
 
 export interface TokenFunction {
@@ -78,7 +90,7 @@ export async function createTokenFunction(options: TokenFunctionOptions): Promis
       failures: withLocalBlocks(failures, blocks, clock),
       blocks,
       successes: new SuccessLimiter({ perMinute: env.exchangesPerMinute, clock }),
-      slots: new VerifySlots({ max: env.verifyConcurrency || defaultVerifyConcurrency(options.cpus, options.threadPool) }),
+      slots: options.slots ?? verifySlotsFor(options),
     },
   });
   const discovery = createDiscoveryHandler({ issuer: env.issuer, baseUrl: env.supabaseUrl });
@@ -105,12 +117,12 @@ export async function createIntrospectFunction(options: TokenFunctionOptions): P
     config: { issuer: env.issuer, audience: env.audience }, jwks: keys.jwks, serviceRoleKey: env.serviceRoleKey,
     store, verifySecret: options.verifySecret, usage, cache: new VerifyCache({ clock }), clock, log,
     // The token endpoint's limits before argon2: the same failure count per client_id (in the
-    // database, so failures at either endpoint count at both), and this instance's own slots.
+    // database, so failures at either endpoint count at both), and the process's argon2 budget.
     limits: {
       failuresPerMinute: env.failuresPerMinute,
       failureDelayMs: 250,
       failures,
-      slots: new VerifySlots({ max: env.verifyConcurrency || defaultVerifyConcurrency(options.cpus, options.threadPool) }),
+      slots: options.slots ?? verifySlotsFor(options),
     },
   });
   return { handler, close: () => usage.close().finally(() => direct?.close()) };

@@ -146,7 +146,7 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
     const basicUsed = auth.method === 'basic';
     const credential = await lookup(auth.clientId);
     // Every argon2 verification goes through the token endpoint's cold path: failure limit, slots.
-    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe }, credential?.credentialId ?? null, req);
+    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe }, credential, req);
     let match: SecretMatch = null;
     let failed = true;
     try {

@@ -1,5 +1,7 @@
 // The shared edge-function code's public surface, for the Deno adapters and the Node local stack.
-export { createIntrospectFunction, createJwksFunction, createTokenFunction, type Handler, type TokenFunction, type TokenFunctionOptions } from './functions.ts';
+export {
+  createIntrospectFunction, createJwksFunction, createTokenFunction, verifySlotsFor, type Handler, type TokenFunction, type TokenFunctionOptions,
+} from './functions.ts';
 export { EnvError, parseJwksEnv, parseTokenEnv, type JwksEnv, type PrivateSigningJwk, type RawEnv, type TokenEnv } from './env.ts';
 export { createTokenHandler, DUMMY_SECRET_HASH, type TokenConfig, type TokenHandlerDeps } from './token-handler.ts';
 export { createJwksHandler, type JwksHandlerOptions } from './jwks-handler.ts';
@@ -9,7 +11,7 @@ export { createSecretMatcher, previousSecretOpen, type SecretMatch, type SecretM
 export { importSigningKeys, type PrivateEcJwk, type PublicSigningJwk, type SigningKeys } from './keys.ts';
 export {
   createSupabaseCredentialStore, credentialFromLookup, lookupResultSchema, parseLookupResult, parseRecordResult, StoreError,
-  type Credential, type CredentialStore, type LookupResult, type SupabaseStoreOptions, type UsageExtras,
+  type Credential, type CredentialStore, type LookupResult, type LookupWithFailures, type SupabaseStoreOptions, type UsageExtras,
 } from './store.ts';
 export { createPostgresCredentialStore, type PostgresStoreOptions } from './postgres-store.ts';
 export { createUsageRecorder, type UseKind, type UsageRecorder, type UsageRecorderOptions } from './usage-recorder.ts';
@@ -21,7 +23,7 @@ export {
   BlockList, clientAddress, createSupabaseFailureStore, failureKeys, parseFailureCheck, SuccessLimiter, withLocalBlocks,
   type FailureStore, type SuccessDecision, type SuccessLimiterOptions, type TokenLimits,
 } from './rate-limits.ts';
-export { defaultVerifyConcurrency, VerifySlots, type VerifySlotsOptions } from './verify-slots.ts';
+export { argon2Units, defaultVerifyConcurrency, VerifySlots, type VerifySlot, type VerifySlotsOptions } from './verify-slots.ts';
 export { readBoundedText, type BoundedBody } from './http.ts';
 export { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
 export {

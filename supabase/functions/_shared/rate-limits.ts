@@ -228,7 +228,7 @@ export interface TokenLimits {
   failures?: FailureStore;
   /** Without one, successful exchanges are not limited. */
   successes?: SuccessLimiter;
-  /** Without one, verifications in flight are not capped. */
+  /** Without one, argon2 work in flight is not capped (verify-slots.ts: a budget in units of work). */
   slots?: VerifySlots;
   /** Local knowledge of blocked keys (with `failures` wrapped by withLocalBlocks over the same list). */
   blocks?: BlockList;

@@ -66,6 +66,19 @@ export interface CredentialStore {
    * `more` adds uses of previous secrets during their grace and rejected uses (SPEC §13).
    */
   recordUses(credentialIds: string[], more?: UsageExtras): Promise<void>;
+  /**
+   * Optional: the lookup and the failure check of the limits before argon2 (rate-limits.ts) in one
+   * round trip, for a request that will probably need argon2 (the cold path). `addressKey` is the
+   * key an unknown client_id counts against (`address:<ip>`); a known one counts against
+   * `credential:<its id>`, as failureKeys builds them.
+   */
+  lookupWithFailures?(clientId: string, addressKey: string, limit: number): Promise<LookupWithFailures>;
+}
+
+/** A lookup together with the failure count of the key its cold path would use. */
+export interface LookupWithFailures {
+  credential: Credential | null;
+  failures: { blocked: boolean; retryAfterSeconds: number };
 }
 
 /** Uses beyond plain successful exchanges, batched like them. */

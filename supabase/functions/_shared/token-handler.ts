@@ -7,7 +7,7 @@
 import { SignJWT } from 'jose';
 import { readClientAuthentication } from './client-auth.ts';
 import { createSecretMatcher, DUMMY_SECRET_HASH, previousSecretOpen, type SecretMatch } from './client-secret.ts';
-import { ColdPathRefusal, createColdPath } from './cold-path.ts';
+import { ColdPathRefusal, createColdPath, type PrefetchedFailures } from './cold-path.ts';
 import { CORS_HEADERS, json, preflight, readBoundedText } from './http.ts';
 import type { SigningKeys } from './keys.ts';
 import { invalidClient, oauthError } from './oauth-errors.ts';
@@ -74,6 +74,18 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     return tooManyFailures(seconds, limits.failureDelayMs);
   }
 
+  /**
+   * Whether a request for this client_id will probably run argon2: this instance has not seen the
+   * client_id (limits.blocks remembers the credential of each one it looked up), or the verify
+   * cache holds nothing for its stored hash. Without local blocks: never (the lookup goes alone,
+   * the failure count is read by the cold path only when it is needed).
+   */
+  function probablyCold(clientId: string): boolean {
+    if (!limits.blocks) return false;
+    const known = limits.blocks.credentialOf(clientId);
+    return !known || !cache.has(known.credentialId, known.secretHash);
+  }
+
   /** A store call failed: 503 when retrying may help, else 500 (a refusal will not heal). */
   function storeDown(what: string, error: unknown): Response {
     log(`mintid token: ${what} failed (${describe(error)})`);
@@ -119,10 +131,18 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     const early = await refuseWhileBlocked(auth.clientId, auth.secret, req);
     if (early) return early;
     let credential: Credential | null = null;
+    let prefetched: PrefetchedFailures | undefined;
     // An impossible client_id (a NUL byte, 500 characters) is an unknown client: not looked up, same cost.
     if (CLIENT_ID.test(auth.clientId)) {
       try {
-        credential = await deps.store.lookup(auth.clientId);
+        if (probablyCold(auth.clientId) && limits.failures && deps.store.lookupWithFailures) {
+          // The cold path's failure check rides along with the lookup: one round trip before argon2.
+          const found = await deps.store.lookupWithFailures(auth.clientId, failureKeys(null, clientAddress(req))[0]!, limits.failuresPerMinute ?? 10);
+          credential = found.credential;
+          prefetched = found.failures;
+        } else {
+          credential = await deps.store.lookup(auth.clientId);
+        }
       } catch (error) {
         // A refusal (wrong service key, missing function) will not heal by retrying: server_error.
         return storeDown('credential lookup', error);
@@ -131,7 +151,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     }
 
     // Every argon2 verification of this request goes through the cold path's limits and slots.
-    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe }, credential?.credentialId ?? null, req);
+    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe, now: () => clock.now() }, credential, req, prefetched);
     let match: SecretMatch = null;
     let failed = true;
     try {

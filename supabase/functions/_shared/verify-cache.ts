@@ -53,6 +53,15 @@ export class VerifyCache {
   }
 
   /**
+   * Whether there is a live entry for this credential and stored hash (whatever secret it is for):
+   * a request for it will probably be answered without argon2. Computes no HMAC.
+   */
+  has(credentialId: string, storedHash: string): boolean {
+    const entry = this.#entries.get(entryKey(credentialId, storedHash));
+    return entry !== undefined && entry.expiresAt > this.#clock.now();
+  }
+
+  /**
    * Records a successful argon2 verification against this stored hash, for the cache window or
    * until `notAfter` (ms since the epoch; a rotation grace's end), whichever comes first.
    */

@@ -26,6 +26,7 @@ function describeDetails(details: Record<string, unknown> | undefined): string |
 
 const ACTION_LABEL: Record<string, string> = {
   created: 'Created', rotated: 'Secret rotated', revoked: 'Revoked', rotation_grace_ended: 'Rotation grace ended',
+  expiry_rewritten: 'Expiry "infinity" changed to no expiry',
   brand_created: 'Brand created', member_added: 'Member added', member_role_changed: 'Member role changed',
   member_removed: 'Member removed', secret_created: 'Secret created', secret_updated: 'Secret updated', secret_deleted: 'Secret deleted',
 };

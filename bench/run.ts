@@ -19,6 +19,7 @@ import { scaleTable } from './scale.js';
 import { setUp, type BenchEnv } from './setup.js';
 import { stopSqlLoad } from './sql-load.js';
 import { markdownTable } from './table.js';
+import { Targets } from './targets.js';
 import { tokenTable } from './token.js';
 import { floodTable } from './flood.js';
 import { ARGON2_PARAMS } from '../src/secrets/phc.js';
@@ -61,6 +62,7 @@ function command(): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const targets = new Targets();
   const loadAtStart = load();
   let env: BenchEnv | undefined;
   // First Ctrl-C: stop measuring and clean up through the finally below; a second one exits at once.
@@ -93,16 +95,16 @@ async function main(): Promise<void> {
     console.log(`- each cell: ${warmupSeconds} s warm-up, then ${seconds} s measured; closed loop (each of N clients sends its next request when the previous one answered); p50/p99 per request in ms (autocannon: 1 ms resolution)\n`);
 
     const concurrencies = quick ? [16] : [1, 16];
-    console.log(await rpcTables(env, { seconds, warmupSeconds, concurrencies, floorConcurrencies: concurrencies, listSize }, log));
+    console.log(await rpcTables(env, { seconds, warmupSeconds, concurrencies, floorConcurrencies: concurrencies, listSize, targets }, log));
     console.log('\n## Token endpoint (OAuth 2.0 client_credentials)\n');
-    console.log(await tokenTable(env, { seconds, warmupSeconds, concurrencies, maxColdCredentials: 2000 }, log));
+    console.log(await tokenTable(env, { seconds, warmupSeconds, concurrencies, maxColdCredentials: 2000, targets }, log));
     if (scale) {
       console.log('\n## Scale: 1,000,000 credentials and 5,000,000 audit records\n');
-      console.log(await scaleTable(env, { seconds, warmupSeconds, concurrency: 16 }, log));
+      console.log(await scaleTable(env, { seconds, warmupSeconds, concurrency: 16, targets }, log));
     }
     if (!quick) {
       console.log('\n## Token endpoint under a flood of unauthenticated requests (limits before argon2)\n');
-      console.log(await floodTable(env, { seconds, warmupSeconds }, log));
+      console.log(await floodTable(env, { seconds, warmupSeconds, targets }, log));
     }
   } finally {
     log('cleaning up (API, database)…');
@@ -122,7 +124,14 @@ async function main(): Promise<void> {
     ));
     console.log(`\n- m=${memoryCost} t=${timeCost} p=${parallelism}; ${argon2Iterations} sequential hashes, ${argon2Iterations} sequential verifications and ${argon2Iterations * 2} verifications 8 in flight per library (bench/argon2.ts).`);
   }
-  console.log(`\n_load average at end: ${load()}; total ${((Date.now() - started) / 1000).toFixed(0)} s._`);
+  const total = (Date.now() - started) / 1000;
+  const limit = quick ? 60 : scale ? Infinity : 300;
+  if (Number.isFinite(limit)) {
+    targets.add({ asked: `issue 9: \`npm run bench${quick ? ' -- --quick' : ''}\` under ${limit / 60} minute${limit === 60 ? '' : 's'}`, got: `${total.toFixed(0)} s`, met: total < limit });
+  }
+  console.log('\n## The issues\' targets in this run\n');
+  console.log(targets.table());
+  console.log(`\n_load average at end: ${load()}; total ${total.toFixed(0)} s._`);
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
 }

@@ -11,11 +11,14 @@ import { createPostgrestCaller, type PostgrestCaller } from './postgrest-sql.js'
 import { createArgs, createCredential } from './rpc.js';
 import type { BenchEnv } from './setup.js';
 import { markdownTable, ms, num, ratio } from './table.js';
+import { PERF_DOC, type Targets } from './targets.js';
 
 export interface TokenBenchOptions {
   seconds: number;
   warmupSeconds: number;
   concurrencies: number[];
+  /** Collects the issue's targets met or missed in this run. */
+  targets?: Targets;
   /** Upper bound on pre-created cold credentials per concurrency. */
   maxColdCredentials: number;
 }
@@ -112,6 +115,22 @@ export async function tokenTable(env: BenchEnv, options: TokenBenchOptions, log:
       const cpuEach = measured.cpuMs / Math.max(1, cell.count + cell.failures);
       if (cell.failures > 0) notes.push(`- ${mode} × ${concurrency}: ${cell.failures} exchanges did not answer 200.`);
       const argon = bare.get(concurrency)!;
+      if (concurrency === 16 && mode === 'warm') {
+        options.targets?.add({
+          asked: 'issue 9: warm token exchanges at c=16 ≥ 2,000/s with p99 ≤ 20 ms',
+          got: `${num(cell.perSecond)}/s, p99 ${ms(cell.p99)} ms`,
+          met: cell.perSecond >= 2000 && cell.p99 <= 20,
+          why: `${PERF_DOC} "What the profiles said"`,
+        });
+      }
+      if (concurrency === 16 && mode === 'cold') {
+        options.targets?.add({
+          asked: 'issue 9: cold token exchanges at c=16 ≥ 0.9× the bare argon2 rate',
+          got: `${ratio(cell.perSecond, argon.perSecond)} by wall clock, ${ratio(argon.cpuMs, cpuEach)} by CPU`,
+          met: cell.perSecond >= 0.9 * argon.perSecond,
+          why: `${PERF_DOC} "Cold exchanges vs bare argon2" (npx tsx bench/cold-split.ts)`,
+        });
+      }
       rows.push([
         mode, String(concurrency), num(cell.perSecond), ms(cell.p50), ms(cell.p99), num(argon.perSecond), ratio(cell.perSecond, argon.perSecond),
         ms(cpuEach), ms(argon.cpuMs), ratio(argon.cpuMs, cpuEach),

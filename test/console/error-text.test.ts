@@ -14,7 +14,7 @@ const MIGRATIONS = path.join(packageRootDir(), 'supabase', 'migrations');
 /** Reasons only direct SQL (table rules, service-only RPCs) can meet: the console shows the class's words. */
 const NOT_FROM_THE_CONSOLE = new Set([
   'credential_row_incomplete', 'rotation_incomplete', 'revocation_incomplete', 'rotation_columns_required', 'audit_insert_forbidden',
-  'previous_secret_incomplete', 'failure_keys_invalid',
+  'previous_secret_incomplete', 'failure_keys_invalid', 'used_at_invalid',
 ]);
 
 async function migrationsText(): Promise<string> {

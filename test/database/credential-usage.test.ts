@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../support/database.js';
 import { CATEGORY, expectPgError } from '../support/errors.js';
-import { createArgs, openSeededDatabase, phc, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+import { createArgs, openSeededDatabase, phc, serviceCaller, userCaller, type BrandFixture } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let f: BrandFixture;
@@ -122,5 +122,74 @@ describe('record_api_credential_use', () => {
       const [row] = await db.admin`select has_table_privilege(${role}, 'mintid.api_credential_usage', 'select') as can`;
       expect(row!.can).toBe(false);
     }
+  });
+});
+
+describe('record_api_credential_use: the time of each use (migration 20261201000960)', () => {
+  const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
+  const ms = (value: string | null) => (value === null ? null : new Date(value).getTime());
+
+  it('records each kind at its own time, not at the flush', async () => {
+    const id = await credential();
+    await db.rpc(serviceCaller, 'rotate_api_credential_secret_record',
+      { _brand_id: f.brandId, _credential_id: id, _new_secret_hash: phc(), _reason: 'r', _grace_seconds: 3600 });
+    const [current, previous, rejected] = [ago(9), ago(20), ago(3)];
+    await record({ _credential_ids: [id], _previous_secret_ids: [id], _rejected: { [id]: 1 },
+      _used_at: { [id]: current }, _previous_used_at: { [id]: previous }, _rejected_at: { [id]: rejected } });
+    const i = await item(id);
+    expect(ms(i.last_used_at)).toBe(ms(current)); // the later of the current and previous uses
+    expect(ms(i.previous_secret_last_used_at)).toBe(ms(previous));
+    expect(ms(i.last_rejected_use_at)).toBe(ms(rejected));
+  });
+
+  it('keeps a use made before a revocation before it, when the batch arrives after it', async () => {
+    const id = await credential();
+    const usedAt = ago(5);
+    await revoke(id);
+    await record({ _credential_ids: [id], _rejected: { [id]: 1 }, _used_at: { [id]: usedAt }, _rejected_at: { [id]: ago(1) } });
+    const [row] = await db.admin<{ revoked_at: Date }[]>`select revoked_at from mintid.api_credentials where id = ${id}`;
+    const i = await item(id);
+    expect(ms(i.last_used_at)).toBe(ms(usedAt));
+    expect(ms(i.last_used_at)!).toBeLessThan(row!.revoked_at.getTime());
+    expect(i.status).toBe('revoked');
+  });
+
+  it('never records a time later than now, and never moves a later time back', async () => {
+    const id = await credential();
+    await record({ _credential_ids: [id], _used_at: { [id]: new Date(Date.now() + 3_600_000).toISOString() } });
+    const first = ms((await item(id)).last_used_at)!;
+    expect(first).toBeLessThanOrEqual(Date.now() + 1000);
+    await record({ _credential_ids: [id], _used_at: { [id]: ago(600) } });
+    expect(ms((await item(id)).last_used_at)).toBe(first);
+  });
+
+  it('records an id without a time at now, as before', async () => {
+    const [a, b] = [await credential(), await credential()];
+    const aAt = ago(30);
+    const before = Date.now() - 1000;
+    await record({ _credential_ids: [a, b], _used_at: { [a]: aAt } });
+    expect(ms((await item(a)).last_used_at)).toBe(ms(aAt));
+    expect(ms((await item(b)).last_used_at)!).toBeGreaterThan(before);
+  });
+
+  it.each([
+    ['an array', '_used_at', ['2026-12-01T00:00:00Z']],
+    ['a key that is not a uuid', '_used_at', { 'not-a-uuid': '2026-12-01T00:00:00Z' }],
+    ['a number', '_previous_used_at', { '00000000-0000-4000-8000-000000000001': 1764547200 }],
+    ['a time without an offset', '_rejected_at', { '00000000-0000-4000-8000-000000000001': '2026-12-01T00:00:00' }],
+    ['a date only', '_used_at', { '00000000-0000-4000-8000-000000000001': '2026-12-01' }],
+    ['words', '_used_at', { '00000000-0000-4000-8000-000000000001': 'yesterday' }],
+    ['infinity', '_used_at', { '00000000-0000-4000-8000-000000000001': 'infinity' }],
+  ])('refuses %s in %s with 400 used_at_invalid', async (_name, parameter, value) => {
+    const id = await credential();
+    await expectPgError(record({ _credential_ids: [id], [parameter]: value }), { ...CATEGORY.invalid, reason: 'used_at_invalid' });
+    expect((await item(id)).last_used_at).toBeNull();
+  });
+
+  it('is for trusted callers only, like the rest of the function', async () => {
+    const id = await credential();
+    await expectPgError(db.rpc(userCaller(f.users.owner), 'record_api_credential_use', { _credential_ids: [id], _used_at: { [id]: ago(1) } }),
+      CATEGORY.noExecute);
+    expect((await item(id)).last_used_at).toBeNull();
   });
 });

@@ -5,7 +5,7 @@ import { generateClientId, generateClientSecret } from '../../src/secrets/genera
 import { hashClientSecret, verifyClientSecret } from '../../src/secrets/hash.js';
 import { generateSigningKey, type SigningJwk } from '../../src/secrets/signing-key.js';
 import { importSigningKeys, type SigningKeys } from '../../supabase/functions/_shared/keys.ts';
-import { parseLookupResult, parseRecordResult, type CredentialStore } from '../../supabase/functions/_shared/store.ts';
+import { parseLookupResult, parseRecordResult, recordUseArgs, type CredentialStore } from '../../supabase/functions/_shared/store.ts';
 import { createTokenHandler, type TokenHandlerDeps } from '../../supabase/functions/_shared/token-handler.ts';
 import { createJwksHandler } from '../../supabase/functions/_shared/jwks-handler.ts';
 import { createIntrospectHandler, type IntrospectHandlerDeps } from '../../supabase/functions/_shared/introspect-handler.ts';
@@ -31,10 +31,7 @@ export function sqlCredentialStore(db: TestDatabase): CountingStore {
     },
     async recordUses(ids, more = {}) {
       store.recordCalls.push(ids);
-      const args: Record<string, unknown> = { _credential_ids: ids };
-      if (more.previous?.length) args._previous_secret_ids = more.previous;
-      if (more.rejected && Object.keys(more.rejected).length > 0) args._rejected = more.rejected;
-      parseRecordResult(await db.rpc(serviceCaller, 'record_api_credential_use', args));
+      parseRecordResult(await db.rpc(serviceCaller, 'record_api_credential_use', recordUseArgs(ids, more)));
     },
   };
   return store;

@@ -155,6 +155,28 @@ describe('last_used_at', () => {
     expect(store.recordCalls).toHaveLength(1); // nothing pending, nothing written
   });
 
+  it('records each use at the time of its request, so a use before a revocation never reads as after it', async () => {
+    const store = sqlCredentialStore(db);
+    const usage = createUsageRecorder({ store, intervalMs: 59_000, log: () => {} });
+    const { handler } = await buildHandlers(db, { store, usage });
+    const c = await createCredential(db, f.brandId);
+    const before = Date.now();
+    expect((await handler(exchange(c))).status).toBe(200);
+    const after = Date.now();
+    await db.rpc(serviceCaller, 'revoke_api_credential_record', { _brand_id: f.brandId, _credential_id: c.credentialId, _reason: 'leaked' });
+    expect((await handler(exchange(c))).status).toBe(401); // the correct secret of a revoked credential: a rejected use
+    await usage.flush();
+    const [row] = await db.admin<{ revoked_at: Date; last_used_at: Date; last_rejected_use_at: Date; rejected_use_count: string }[]>`
+      select c.revoked_at, u.last_used_at, u.last_rejected_use_at, u.rejected_use_count
+      from mintid.api_credentials c join mintid.api_credential_usage u on u.credential_id = c.id where c.id = ${c.credentialId}`;
+    expect(row!.last_used_at.getTime()).toBeGreaterThanOrEqual(before - 1);
+    expect(row!.last_used_at.getTime()).toBeLessThanOrEqual(after + 1);
+    expect(row!.last_used_at.getTime()).toBeLessThan(row!.revoked_at.getTime());
+    expect(row!.last_rejected_use_at.getTime()).toBeGreaterThanOrEqual(row!.revoked_at.getTime());
+    expect(Number(row!.rejected_use_count)).toBe(1);
+    await usage.close();
+  });
+
   it('is flushed by the timer without any call from the caller', async () => {
     const store = sqlCredentialStore(db);
     const usage = createUsageRecorder({ store, intervalMs: 100, log: () => {} });

@@ -8,7 +8,7 @@
 // Runs in Node and in Deno (npm:postgres).
 import postgres from 'postgres';
 import { parseFailureCheck, type FailureStore } from './rate-limits.ts';
-import { parseLookupResult, parseRecordResult, StoreError, type CredentialStore, type LookupWithFailures } from './store.ts';
+import { parseLookupResult, parseRecordResult, StoreError, type CredentialStore, recordUseArgs, type LookupWithFailures, type UsageExtras } from './store.ts';
 
 export interface PostgresStoreOptions {
   /** A postgres:// URL of a login that may call the token RPCs (SUPABASE_DB_URL). Never logged. */
@@ -62,19 +62,14 @@ export function createPostgresCredentialStore(
       }
       return { credential: parseLookupResult(rows[0]?.result), failures: parseFailureCheck(rows[0]?.failures) };
     },
-    // `more` (uses of a previous secret during its grace, rejected uses; SPEC §13) is passed only
-    // when there is some, as the supabase-js store does: at most four statement texts.
-    async recordUses(credentialIds, more: { previous?: string[]; rejected?: Record<string, number> } = {}) {
-      const args = ['_credential_ids => $1::uuid[]'];
-      const params: unknown[] = [credentialIds];
-      if (more.previous?.length) {
-        params.push(more.previous);
-        args.push(`_previous_secret_ids => $${params.length}::uuid[]`);
-      }
-      if (more.rejected && Object.keys(more.rejected).length > 0) {
-        params.push(JSON.stringify(more.rejected));
-        args.push(`_rejected => $${params.length}::text::jsonb`);
-      }
+    // `more` (uses of a previous secret during its grace, rejected uses; SPEC §13; the time of
+    // each use) is passed only when there is some: a handful of statement texts.
+    async recordUses(credentialIds, more: UsageExtras = {}) {
+      // The same named arguments as the supabase-js store (recordUseArgs): id lists as uuid[],
+      // the JSON objects as jsonb.
+      const named = Object.entries(recordUseArgs(credentialIds, more));
+      const args = named.map(([name, value], i) => `${name} => $${i + 1}::${Array.isArray(value) ? 'uuid[]' : 'text::jsonb'}`);
+      const params = named.map(([, value]) => (Array.isArray(value) ? value : JSON.stringify(value)));
       let rows: { result: unknown }[];
       try {
         rows = await sql.unsafe<{ result: unknown }[]>(`select public.record_api_credential_use(${args.join(', ')}) as result`, params as never[]);

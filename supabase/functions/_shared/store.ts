@@ -81,12 +81,33 @@ export interface LookupWithFailures {
   failures: { blocked: boolean; retryAfterSeconds: number };
 }
 
+/** The parameter of record_api_credential_use that carries each kind's use times. */
+export const USE_TIME_PARAMETERS = [['current', '_used_at'], ['previous', '_previous_used_at'], ['rejected', '_rejected_at']] as const;
+
+/** record_api_credential_use's named arguments for one batch; what is empty is left out. */
+export function recordUseArgs(credentialIds: string[], more: UsageExtras = {}): Record<string, unknown> {
+  const args: Record<string, unknown> = { _credential_ids: credentialIds };
+  if (more.previous?.length) args._previous_secret_ids = more.previous;
+  if (more.rejected && Object.keys(more.rejected).length > 0) args._rejected = more.rejected;
+  for (const [kind, name] of USE_TIME_PARAMETERS) {
+    const times = more.usedAt?.[kind];
+    if (times && Object.keys(times).length > 0) args[name] = times;
+  }
+  return args;
+}
+
 /** Uses beyond plain successful exchanges, batched like them. */
 export interface UsageExtras {
   /** Credentials whose previous secret authenticated during its grace. */
   previous?: string[];
   /** Correct secrets of inactive credentials (or previous secrets after their grace): count per credential id. */
   rejected?: Record<string, number>;
+  /**
+   * When each use of the batch happened (ISO 8601, per kind and credential id), so the record says
+   * the request's time, not the flush's: current → _used_at, previous → _previous_used_at,
+   * rejected → _rejected_at.
+   */
+  usedAt?: { current?: Record<string, string>; previous?: Record<string, string>; rejected?: Record<string, string> };
 }
 
 /** A store call failed. The message names the RPC and the error code, nothing from the request. */
@@ -154,10 +175,7 @@ export function createSupabaseCredentialStore(options: SupabaseStoreOptions): Cr
       return parseLookupResult(data);
     },
     async recordUses(credentialIds, more = {}) {
-      const args: Record<string, unknown> = { _credential_ids: credentialIds };
-      if (more.previous?.length) args._previous_secret_ids = more.previous;
-      if (more.rejected && Object.keys(more.rejected).length > 0) args._rejected = more.rejected;
-      const { data, error, status } = await supabase.rpc('record_api_credential_use', args);
+      const { data, error, status } = await supabase.rpc('record_api_credential_use', recordUseArgs(credentialIds, more));
       if (error) {
         throw new StoreError(`record_api_credential_use failed (${error.code || 'no code'})`, { transient: status === 0 || status >= 500 });
       }

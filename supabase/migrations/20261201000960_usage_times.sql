@@ -15,15 +15,29 @@ drop function public.record_api_credential_use(uuid[], uuid[], jsonb);
 create function mintid.assert_use_times(_times jsonb, _name text)
 returns void
 language plpgsql
-immutable
+stable
 set search_path = ''
 as $$
+declare
+  _bad boolean;
 begin
-  if _times is not null and (jsonb_typeof(_times) <> 'object' or exists (
-      select 1 from jsonb_each(_times) u
-      where u.key !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-         or jsonb_typeof(u.value) <> 'string'
-         or (u.value #>> '{}') !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$')) then
+  if _times is null then
+    return;
+  end if;
+  _bad := jsonb_typeof(_times) <> 'object' or exists (
+    select 1 from jsonb_each(_times) u
+    where u.key !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+       or jsonb_typeof(u.value) <> 'string'
+       or (u.value #>> '{}') !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$');
+  if not _bad then
+    -- The shape is right; the values must also be real times (no month 13, no year 0).
+    begin
+      perform count((u.value #>> '{}')::timestamptz) from jsonb_each(_times) u;
+    exception when invalid_datetime_format or datetime_field_overflow then
+      _bad := true;
+    end;
+  end if;
+  if _bad then
     perform mintid.raise_error('invalid_input', 'used_at_invalid',
       _name || ' must map credential ids to ISO 8601 times with an offset',
       'Send {"<credential id>": "2026-12-01T12:00:00.000Z", …}.');
@@ -53,9 +67,9 @@ revoke all on function mintid.use_time(jsonb, uuid, timestamptz) from public, an
 -- with their previous secret during its grace (last_used_at and previous_secret_last_used_at),
 -- _rejected {"<credential id>": <count>} presented a correct but refused secret
 -- (last_rejected_use_at, rejected_use_count), each at its time in _used_at, _previous_used_at or
--- _rejected_at (else now(); never later than now()). At most 1000 ids in all; unknown ids are ignored; nothing is skipped for
--- revoked credentials except round 1's api_credentials.last_used_at (that row never changes
--- again). Rows are locked in id order so concurrent flushes cannot deadlock; no audit record (a
+-- _rejected_at (else now(); never later than now()). At most 1000 ids in all; unknown ids are
+-- ignored; nothing is skipped for revoked credentials except round 1's api_credentials.last_used_at
+-- (that row never changes again). Rows are locked in id order so concurrent flushes cannot deadlock; no audit record (a
 -- use is not a lifecycle change). Callers: service_role (the token and introspection functions),
 -- SQL-console operators.
 create function public.record_api_credential_use(

@@ -180,6 +180,8 @@ describe('record_api_credential_use: the time of each use (migration 20261201000
     ['a date only', '_used_at', { '00000000-0000-4000-8000-000000000001': '2026-12-01' }],
     ['words', '_used_at', { '00000000-0000-4000-8000-000000000001': 'yesterday' }],
     ['infinity', '_used_at', { '00000000-0000-4000-8000-000000000001': 'infinity' }],
+    ['month 13 and hour 25', '_used_at', { '00000000-0000-4000-8000-000000000001': '2026-13-01T25:00:00Z' }],
+    ['year 0', '_previous_used_at', { '00000000-0000-4000-8000-000000000001': '0000-01-01T00:00:00Z' }],
   ])('refuses %s in %s with 400 used_at_invalid', async (_name, parameter, value) => {
     const id = await credential();
     await expectPgError(record({ _credential_ids: [id], [parameter]: value }), { ...CATEGORY.invalid, reason: 'used_at_invalid' });

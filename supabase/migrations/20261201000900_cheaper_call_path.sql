@@ -14,6 +14,10 @@
 --     old client_secret_hash, which was validated when it was written (or its own unchanged value,
 --     validated likewise). It now validates only a value it goes on to refuse, first, so that a
 --     malformed one is answered as before.
+--   * The other private SQL-language helpers on the RPC paths (credential_status,
+--     rotation_grace_open, revocation_details, record_event, base64url, cursor_tag, issue_cursor)
+--     become PL/pgSQL for the same reason as brand_role_of.
+--   * The argon2id PHC check gains a fast path (below); the full parse stays for every refusal.
 -- Behaviour, error codes, messages and the order of checks are unchanged; test/database/ holds them.
 
 create or replace function mintid.brand_role_of(_brand_id uuid, _user_id uuid)

@@ -5,10 +5,11 @@
 // request that had to queue behind its own key reads the count again, and `finish` records a
 // failure (one write) before the slots are let go, so the next request of that key sees it. Warm
 // requests (answered from the verify cache) never call `verify` and never wait for a slot.
-import { DUMMY_SECRET_HASH } from './client-secret.ts';
+import { createSecretMatcher, DUMMY_SECRET_HASH, type SecretMatch, type SecretMatcherDeps } from './client-secret.ts';
 import type { Logger, VerifySecret } from './ports.ts';
 import { clientAddress, failureKeys, tooManyFailures, verifierBusy, type TokenLimits } from './rate-limits.ts';
 import type { Credential } from './store.ts';
+import type { UsageRecorder } from './usage-recorder.ts';
 import { argon2Units } from './verify-slots.ts';
 
 /** Thrown by `verify` to stop the matcher: the request is answered with this response instead. */
@@ -131,4 +132,56 @@ export function createColdPath(
       }
     },
   };
+}
+
+/** What authenticateClientSecret needs besides the request: the cold path's deps and the matcher's. */
+export interface ClientSecretCheck {
+  cold: ColdPathDeps;
+  matcher: Omit<SecretMatcherDeps, 'verifySecret'>;
+  usage?: Pick<UsageRecorder, 'record'>;
+  /** Whether the credential may authenticate now (status and expiry). */
+  isActive: (credential: Credential) => boolean;
+  /** The refusal of a wrong or dead client (invalid_client, with the Basic challenge when Basic was used). */
+  refuse: () => Response;
+  /** What to answer when verification itself failed (after a log line naming `service`). */
+  verifyFailed: () => Response;
+  /** Names the service in that log line ("mintid token", "mintid introspect"). */
+  service: string;
+}
+
+/**
+ * Checks a client's secret the one way both endpoints do (SPEC §14): an unknown client pays the
+ * dummy verification under the same limits; the current secret, or the previous one inside its
+ * grace, through the cold path's limits and slots; the right secret of a dead credential (or of a
+ * retired previous secret) is refused like a wrong one but counted as a rejected use (SPEC §13).
+ * Resolves to the live credential, which secret matched and whether argon2 ran, or to the answer.
+ */
+export async function authenticateClientSecret(
+  check: ClientSecretCheck, credential: Credential | null, secret: string, req: Request, prefetched?: PrefetchedFailures,
+): Promise<{ credential: Credential; match: 'current' | 'previous'; argon2Ran: boolean } | Response> {
+  const cold = createColdPath(check.cold, credential, req, prefetched);
+  let match: SecretMatch = null;
+  let failed = true;
+  try {
+    if (!credential) {
+      const refused = await cold.begin(); // the dummy verification of an unknown client is limited too
+      if (refused) return refused;
+    }
+    try {
+      match = await createSecretMatcher({ ...check.matcher, verifySecret: cold.verify })(credential, secret);
+    } catch (error) {
+      if (error instanceof ColdPathRefusal) return error.response;
+      check.cold.log(`${check.service}: verifying the secret of credential ${credential?.credentialId} failed (${check.cold.describe(error)})`);
+      return check.verifyFailed();
+    }
+    if (!credential || !match) return check.refuse();
+    if (match === 'previous_closed' || !check.isActive(credential)) {
+      check.usage?.record(credential.credentialId, 'rejected');
+      return check.refuse();
+    }
+    failed = false;
+    return { credential, match, argon2Ran: cold.ran };
+  } finally {
+    await cold.finish(failed);
+  }
 }

@@ -10,8 +10,7 @@
 // only (any other token answers `{"active": false}`, exactly like an unknown one).
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { readClientAuthentication } from './client-auth.ts';
-import { createSecretMatcher, type SecretMatch } from './client-secret.ts';
-import { ColdPathRefusal, createColdPath } from './cold-path.ts';
+import { authenticateClientSecret } from './cold-path.ts';
 import { json, preflight, readBoundedText } from './http.ts';
 import type { PublicSigningJwk } from './keys.ts';
 import { invalidClient, oauthError } from './oauth-errors.ts';
@@ -146,35 +145,18 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
     const basicUsed = auth.method === 'basic';
     const credential = await lookup(auth.clientId);
     // Every argon2 verification goes through the token endpoint's cold path: failure limit, slots.
-    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe }, credential, req);
-    let match: SecretMatch = null;
-    let failed = true;
-    try {
-      if (!credential) {
-        const refused = await cold.begin(); // the dummy verification of an unknown client is limited too
-        if (refused) return refused;
-      }
-      try {
-        match = await createSecretMatcher({ verifySecret: cold.verify, cache, clock })(credential, auth.secret);
-      } catch (error) {
-        if (error instanceof ColdPathRefusal) return error.response;
-        log(`mintid introspect: verifying the secret of credential ${credential?.credentialId} failed (${describe(error)})`);
-        return oauthError('server_error', 'The introspection service could not verify the client.');
-      }
-      if (!credential || !match) return invalidClient(basicUsed);
-      if (match === 'previous_closed' || !isActiveNow(credential)) {
-        deps.usage?.record(credential.credentialId, 'rejected');
-        return invalidClient(basicUsed);
-      }
-      failed = false;
-    } finally {
-      await cold.finish(failed);
-    }
-    deps.usage?.record(credential.credentialId, match);
-    if (!credential.scopes.includes(INTROSPECT_SCOPE)) {
+    const verified = await authenticateClientSecret({
+      cold: { limits, verifySecret: deps.verifySecret, log, storeDown, describe },
+      matcher: { cache, clock }, usage: deps.usage, isActive: isActiveNow, service: 'mintid introspect',
+      refuse: () => invalidClient(basicUsed),
+      verifyFailed: () => oauthError('server_error', 'The introspection service could not verify the client.'),
+    }, credential, auth.secret, req);
+    if (verified instanceof Response) return verified;
+    deps.usage?.record(verified.credential.credentialId, verified.match);
+    if (!verified.credential.scopes.includes(INTROSPECT_SCOPE)) {
       return json({ error: 'insufficient_scope', error_description: `The client needs the scope ${INTROSPECT_SCOPE}.` }, 401, NO_STORE);
     }
-    return { kind: 'credential', brandId: credential.brandId };
+    return { kind: 'credential', brandId: verified.credential.brandId };
   }
 
   return async function introspectHandler(req: Request): Promise<Response> {

@@ -6,8 +6,8 @@
 // and the status is read again before signing (SPEC §14).
 import { SignJWT } from 'jose';
 import { readClientAuthentication } from './client-auth.ts';
-import { createSecretMatcher, DUMMY_SECRET_HASH, previousSecretOpen, type SecretMatch } from './client-secret.ts';
-import { ColdPathRefusal, createColdPath, type PrefetchedFailures } from './cold-path.ts';
+import { DUMMY_SECRET_HASH, previousSecretOpen } from './client-secret.ts';
+import { authenticateClientSecret, type PrefetchedFailures } from './cold-path.ts';
 import { CORS_HEADERS, json, preflight, readBoundedText } from './http.ts';
 import type { SigningKeys } from './keys.ts';
 import { invalidClient, oauthError } from './oauth-errors.ts';
@@ -150,34 +150,18 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
       if (credential) limits.blocks?.noteCredential(auth.clientId, credential.credentialId, credential.secretHash);
     }
 
-    // Every argon2 verification of this request goes through the cold path's limits and slots.
-    const cold = createColdPath({ limits, verifySecret: deps.verifySecret, log, storeDown, describe, now: () => clock.now() }, credential, req, prefetched);
-    let match: SecretMatch = null;
-    let failed = true;
-    try {
-      if (!credential) {
-        const refused = await cold.begin(); // the dummy verification of an unknown client is limited too
-        if (refused) return refused;
-      }
-      try {
-        // Current secret, or the previous one inside its rotation grace (client-secret.ts).
-        match = await createSecretMatcher({ verifySecret: cold.verify, cache, clock })(credential, auth.secret);
-      } catch (error) {
-        if (error instanceof ColdPathRefusal) return error.response;
-        log(`mintid token: verifying the secret of credential ${credential?.credentialId} failed (${describe(error)})`);
-        return oauthError('server_error', 'The token service could not verify the client.');
-      }
-      if (!credential || !match) return invalidClient(basicUsed);
-      if (match === 'previous_closed' || !isActive(credential)) {
-        // The right secret of a dead credential (or a retired previous secret): same answer, but counted (SPEC §13).
-        deps.usage?.record(credential.credentialId, 'rejected');
-        return invalidClient(basicUsed);
-      }
-      failed = false;
-    } finally {
-      await cold.finish(failed);
-    }
-    if (cold.ran) {
+    // Every argon2 verification of this request goes through the cold path's limits and slots;
+    // the current secret, or the previous one inside its rotation grace (client-secret.ts).
+    const verified = await authenticateClientSecret({
+      cold: { limits, verifySecret: deps.verifySecret, log, storeDown, describe, now: () => clock.now() },
+      matcher: { cache, clock }, usage: deps.usage, isActive, service: 'mintid token',
+      refuse: () => invalidClient(basicUsed),
+      verifyFailed: () => oauthError('server_error', 'The token service could not verify the client.'),
+    }, credential, auth.secret, req, prefetched);
+    if (verified instanceof Response) return verified;
+    const { match } = verified;
+    credential = verified.credential;
+    if (verified.argon2Ran) {
       // argon2 took tens of milliseconds (seconds under load): a revocation or rotation that
       // committed meanwhile must win. Read the credential again before signing (SPEC §14).
       let fresh: Credential | null;

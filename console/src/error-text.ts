@@ -5,7 +5,7 @@
 // for developers (they name RPCs and parameters such as `_brand_id`): the console shows them too,
 // under "Details from the server", after its own words.
 import { isAuthError } from '@supabase/supabase-js';
-import { MintIdError } from '../../src/client/errors.js';
+import { InvalidInputError, MintIdError } from '../../src/client/errors.js';
 
 export interface ErrorText {
   /** What went wrong, in plain words. */
@@ -147,9 +147,11 @@ function notBrandAdmin(hint: string | null): ErrorText {
   };
 }
 
-/** The typed client's own refusal: `Invalid input: <field>.<…>: <rule>` → the reason of that field. */
+/** The typed client's own refusal: the parameter it names (`field`, e.g. `scopes.0`) → the reason of that parameter. */
 function clientValidation(error: MintIdError): ErrorText {
-  const field = /^Invalid input: ([A-Za-z]+)/.exec(error.message)?.[1] ?? '';
+  // The client names the parameter in `field`; an error built without it (older client) says it in the message.
+  const path = (error instanceof InvalidInputError ? error.field : null) ?? /^Invalid input: ([A-Za-z0-9_.]+)/.exec(error.message)?.[1] ?? '';
+  const field = path.split('.')[0]!;
   let reason = BY_FIELD[field];
   if (field === 'scopes' && /distinct/.test(error.message)) reason = 'scopes_not_distinct';
   if (field === 'credentialIds' && /1000|too big/i.test(error.message)) reason = 'too_many_credentials';

@@ -50,6 +50,16 @@ export class ForbiddenError extends MintIdError {
 /** 400: a parameter broke an input rule; `reason` names which (e.g. `scope_invalid`). */
 export class InvalidInputError extends MintIdError {
   readonly code = 'invalid_input' as const;
+  /**
+   * For a refusal by the client's own checks (reason `client_validation`): the parameter refused,
+   * as its path in the call's params (`scopes.0`, `expiresAt`); null for the server's refusals.
+   */
+  readonly field: string | null;
+
+  constructor(message: string, init: { status: number; reason?: string | null; hint?: string | null; postgrestCode?: string | null; field?: string | null }) {
+    super(message, init);
+    this.field = init.field ?? null;
+  }
 }
 /** 409: the state forbids it (`client_id_taken`, `credential_revoked`, `credential_expired`, `secret_unchanged`). */
 export class ConflictError extends MintIdError {

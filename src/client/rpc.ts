@@ -11,8 +11,9 @@ export function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown):
   const parsed = schema.safeParse(params);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new InvalidInputError(`Invalid input: ${issue.path.join('.') || 'params'}: ${issue.message}`, {
-    status: 0, reason: 'client_validation', hint: 'Fix the parameter before calling the server.',
+  const field = issue.path.join('.') || null;
+  throw new InvalidInputError(`Invalid input: ${field ?? 'params'}: ${issue.message}`, {
+    status: 0, reason: 'client_validation', hint: 'Fix the parameter before calling the server.', field,
   });
 }
 

@@ -26,7 +26,13 @@ describe('client-side input rules match the database', () => {
   });
 
   it('refuses 121 emoji', async () => {
-    await refusal(client.createCredential({ brandId, name: '🔑'.repeat(121), scopes: ['a:b'] }));
+    const error = await refusal(client.createCredential({ brandId, name: '🔑'.repeat(121), scopes: ['a:b'] }));
+    expect(error.field).toBe('name');
+  });
+
+  it('names the refused parameter as its path in the params (field), for callers that map it to their own words', async () => {
+    expect((await refusal(client.createCredential({ brandId, name: 'ok', scopes: ['a:b', 'NOT A SCOPE'] }))).field).toBe('scopes.1');
+    expect((await refusal(client.createCredential({ brandId: 'not-a-uuid', name: 'ok', scopes: ['a:b'] }))).field).toBe('brandId');
   });
 
   it('trims only spaces, tabs, CR and LF: a name of one no-break space is not blank', async () => {

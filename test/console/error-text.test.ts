@@ -61,6 +61,9 @@ describe('the console\'s words for failures', () => {
     expect(explainError(answers[0]).action).toBe('Change their role in the Members table instead.');
     expect(explainError(answers[2]).message).toBe('A scope is not written as resource:action.');
     expect(explainError(answers[3]).code).toBe('conflict');
+    // The typed client names the parameter in `field`; the message is then not read at all.
+    const named = new InvalidInputError('Invalid input', { status: 0, reason: 'client_validation', hint: null, field: 'scopes.3' });
+    expect(explainError(named).message).toBe('A scope is not written as resource:action.');
   });
 
   it('a 403 names the role held and the Members page, and does not invent a role for a non-member', () => {

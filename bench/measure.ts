@@ -33,7 +33,7 @@ function checkInterrupted(): void {
 }
 
 /** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], q: number): number {
+export function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }

@@ -10,7 +10,7 @@ import { cpuMeter, measureCpu } from './cpu.js';
 import { runHttp } from './http-load.js';
 import { inParallel } from './measure.js';
 import { createPostgrestCaller } from './postgrest-sql.js';
-import { createArgs, createCredential } from './rpc.js';
+import { createArgs, createCredential, httpHeaders } from './rpc.js';
 import { setUp } from './setup.js';
 
 const what = process.argv[2] ?? 'rotate';
@@ -18,7 +18,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const env = await setUp((line) => process.stderr.write(`… ${line}\n`));
 try {
   const call = await createPostgrestCaller(env);
-  const headers = { apikey: env.anonKey, authorization: `Bearer ${env.adminUser.jwt}`, 'content-type': 'application/json', 'content-profile': 'public' };
+  const headers = httpHeaders(env);
   let cell;
   const meter = await cpuMeter(env.admin);
   const own = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };

@@ -57,7 +57,8 @@ async function sample(env: BenchEnv, rpc: string, body: string): Promise<void> {
   }
 }
 
-function httpHeaders(env: BenchEnv): Record<string, string> {
+/** The headers supabase-js sends for an RPC as the bench's admin user. */
+export function httpHeaders(env: BenchEnv): Record<string, string> {
   return { apikey: env.anonKey, authorization: `Bearer ${env.adminUser.jwt}`, 'content-type': 'application/json', 'content-profile': 'public' };
 }
 

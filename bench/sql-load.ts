@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { runFor, type Cell } from './measure.js';
+import { percentile, runFor, type Cell } from './measure.js';
 
 export interface SqlLoad {
   /** A connection URL (its password is passed through PGPASSWORD, never on the command line). */
@@ -60,11 +60,6 @@ function runPgbench(load: SqlLoad, seconds: number, file: string, logPrefix?: st
     });
     children.add(child);
   });
-}
-
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 async function withPgbench(load: SqlLoad): Promise<Cell> {

@@ -10,7 +10,7 @@ import { phc } from '../test/support/fixtures.js';
 import { runHttp } from './http-load.js';
 import { inParallel } from './measure.js';
 import { createPostgrestCaller } from './postgrest-sql.js';
-import { createArgs, createCredential } from './rpc.js';
+import { createArgs, createCredential, httpHeaders } from './rpc.js';
 import { setUp } from './setup.js';
 import { markdownTable, num } from './table.js';
 
@@ -32,7 +32,7 @@ const env = await setUp((line) => process.stderr.write(`… ${line}\n`), {
 });
 try {
   const call = await createPostgrestCaller(env);
-  const headers = { apikey: env.anonKey, authorization: `Bearer ${env.adminUser.jwt}`, 'content-type': 'application/json', 'content-profile': 'public' };
+  const headers = httpHeaders(env);
   const run = `${Date.now().toString(36)}`;
   let n = 0;
   const brandOf = (i: number) => env.tenantBrandIds[i % env.tenantBrandIds.length]!;

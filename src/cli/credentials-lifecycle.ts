@@ -1,17 +1,13 @@
 // The lifecycle parts of `mintid credentials` (SPEC §13): `rotate --grace <duration>`,
 // `revoke --reason-code <code>`, revoking many (`--credentials <id,id>` or `--metadata k=v`),
 // and `end-grace`. Kept apart from credentials.ts so the shared command file stays small.
-import { UsageError, uuidFlag, type OptionSpec } from './args.js';
+import { choiceFlag, UsageError, uuidFlag, type OptionSpec } from './args.js';
 import type { CredentialsClient } from '../client/credentials-client.js';
 
 // Kept here (not imported from the client schemas) so `mintid … --help` loads nothing heavy.
 /** Why a credential was revoked (SPEC §13; the client's REVOCATION_REASON_CODES). */
 export const REASON_CODES = ['unspecified', 'key_compromise', 'superseded', 'integration_retired', 'policy_violation', 'unused'] as const;
-type RevocationReasonCode = (typeof REASON_CODES)[number];
 const MAX_GRACE_SECONDS = 604_800;
-
-/** A refusal of the command line itself (exit 2): the shared parser's usage error. */
-export const LifecycleUsageError = UsageError;
 
 type Printer = (human: string, json: unknown) => void;
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -23,7 +19,7 @@ export function parseGrace(text: string): number {
   const match = /^([0-9]{1,7})([smhd]?)$/.exec(text.trim());
   const seconds = match ? Number(match[1]) * UNITS[match[2] || 's']! : NaN;
   if (!(seconds >= 0 && seconds <= MAX_GRACE_SECONDS)) {
-    throw new LifecycleUsageError('--grace must be a duration from 0 to 7d, e.g. 3600, 90m, 24h or 7d');
+    throw new UsageError('--grace must be a duration from 0 to 7d, e.g. 3600, 90m, 24h or 7d');
   }
   return seconds;
 }
@@ -38,29 +34,20 @@ export function parseMetadataSelector(text: string): Record<string, unknown> {
     } catch {
       // fall through to the usage error
     }
-    throw new LifecycleUsageError('--metadata must be key=value[,key=value] or a non-empty JSON object');
+    throw new UsageError('--metadata must be key=value[,key=value] or a non-empty JSON object');
   }
   const pairs = trimmed.split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new LifecycleUsageError('--metadata must be key=value[,key=value] or a non-empty JSON object');
+    if (eq <= 0) throw new UsageError('--metadata must be key=value[,key=value] or a non-empty JSON object');
     return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()] as const;
   });
-  if (pairs.length === 0) throw new LifecycleUsageError('--metadata must name at least one key=value');
+  if (pairs.length === 0) throw new UsageError('--metadata must name at least one key=value');
   return Object.fromEntries(pairs);
-}
-
-function reasonCodeOf(values: Values): RevocationReasonCode | undefined {
-  const code = values['reason-code'] as string | undefined;
-  if (code === undefined) return undefined;
-  if (!(REASON_CODES as readonly string[]).includes(code)) {
-    throw new LifecycleUsageError(`--reason-code must be one of ${REASON_CODES.join(', ')}`);
-  }
-  return code as RevocationReasonCode;
 }
 
 function required(values: Values, name: string): string {
   const value = values[name] as string | undefined;
-  if (!value) throw new LifecycleUsageError(`--${name} is required`);
+  if (!value) throw new UsageError(`--${name} is required`);
   return value;
 }
 
@@ -84,10 +71,10 @@ export async function rotateCommand(client: CredentialsClient, v: Values, brandI
 export async function revokeCommand(client: CredentialsClient, v: Values, brandId: string, print: Printer): Promise<void> {
   const selectors = ['credential', 'credentials', 'metadata'].filter((name) => v[name] !== undefined);
   if (selectors.length !== 1) {
-    throw new LifecycleUsageError('revoke needs exactly one of --credential <id>, --credentials <id,id,…> or --metadata <key=value,…>');
+    throw new UsageError('revoke needs exactly one of --credential <id>, --credentials <id,id,…> or --metadata <key=value,…>');
   }
   const reason = required(v, 'reason');
-  const reasonCode = reasonCodeOf(v);
+  const reasonCode = choiceFlag(v, 'reason-code', REASON_CODES);
   if (v.credential !== undefined) {
     const revoked = await client.revokeCredential({ brandId, credentialId: uuidFlag(v, 'credential')!, reason, ...(reasonCode ? { reasonCode } : {}) });
     print(`Revoked credential ${revoked.credentialId} at ${revoked.revokedAt} (${reasonCode ?? 'unspecified'})`,

@@ -16,10 +16,10 @@ export const MAX_JSON_DEPTH = 64;
  * PGRST202 message: a PostgreSQL function has at most 100 parameters (FUNC_MAX_ARGS), each
  * name at most 63 bytes (NAMEDATALEN − 1), so a request beyond that can match nothing anyway.
  */
-export const MAX_MATCHABLE_KEYS = 100;
+const MAX_MATCHABLE_KEYS = 100;
 export const MAX_KEY_LENGTH = 63;
 /** Characters of caller-supplied text an error message may repeat. */
-export const MAX_ECHO_CHARS = 200;
+const MAX_ECHO_CHARS = 200;
 
 /** Reads an RPC body within MAX_RPC_BODY_BYTES (413 PGRST102 beyond, whether or not Content-Length says so). */
 export async function readRpcBody(req: Request): Promise<string> {
@@ -33,7 +33,7 @@ export async function readRpcBody(req: Request): Promise<string> {
 }
 
 /** True when the JSON text nests arrays/objects deeper than `max` (a linear scan, strings skipped). */
-export function nestsDeeperThan(text: string, max: number): boolean {
+function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i += 1) {

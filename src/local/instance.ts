@@ -27,8 +27,7 @@ function readPid(file: string): number | null {
 
 /** The running stack of this state directory, if any: the PID of its `mintid start`. */
 export function runningStackPid(stateDir: string): number | null {
-  const pid = readPid(path.join(stateDir, 'stack.pid'));
-  return pid !== null && pid !== process.pid && alive(pid) ? pid : null;
+  return runningStack(stateDir)?.pid ?? null;
 }
 
 /** What a running stack records about itself in `.mintid/stack.pid`. */

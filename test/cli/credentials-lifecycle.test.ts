@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { LifecycleUsageError, parseGrace, parseMetadataSelector } from '../../src/cli/credentials-lifecycle.js';
+import { UsageError } from '../../src/cli/args.js';
+import { parseGrace, parseMetadataSelector } from '../../src/cli/credentials-lifecycle.js';
 
 const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 let t: TestApi;
@@ -35,7 +36,7 @@ describe('parseGrace', () => {
     expect(parseGrace(text)).toBe(seconds);
   });
   it.each([['8d'], ['604801'], ['-1'], ['1.5h'], ['h'], [''], ['24 h'], ['1w'], ['24H']])('refuses %j', (text) => {
-    expect(() => parseGrace(text)).toThrow(LifecycleUsageError);
+    expect(() => parseGrace(text)).toThrow(UsageError);
   });
 });
 
@@ -46,7 +47,7 @@ describe('parseMetadataSelector', () => {
     expect(parseMetadataSelector('{"tier":2}')).toEqual({ tier: 2 });
   });
   it.each([[''], ['integration'], ['=erp'], ['{}'], ['[1]'], ['{not json']])('refuses %j', (text) => {
-    expect(() => parseMetadataSelector(text)).toThrow(LifecycleUsageError);
+    expect(() => parseMetadataSelector(text)).toThrow(UsageError);
   });
 });
 

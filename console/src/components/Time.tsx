@@ -26,11 +26,10 @@ export function formatTime(iso: string | null | undefined, options: { sameDayTim
 
 export function Time(props: { value: string | null | undefined; empty?: string; sameDayTimeOnly?: boolean }) {
   if (!props.value) return <span class="muted">{props.empty ?? '—'}</span>;
-  const parts = timeParts(props.value, { sameDayTimeOnly: props.sameDayTimeOnly });
-  if (!parts) return <time dateTime={props.value}>{props.value}</time>;
+  if (!timeParts(props.value)) return <time dateTime={props.value}>{props.value}</time>;
   return (
     <time class="time" dateTime={props.value} title={props.value}>
-      {parts.date ? `${parts.date}, ${parts.time}` : parts.time}
+      {formatTime(props.value, { sameDayTimeOnly: props.sameDayTimeOnly })}
     </time>
   );
 }

@@ -8,7 +8,7 @@
 import { createSecretMatcher, DUMMY_SECRET_HASH, type SecretMatch, type SecretMatcherDeps } from './client-secret.ts';
 import type { Logger, VerifySecret } from './ports.ts';
 import { clientAddress, failureKeys, tooManyFailures, verifierBusy, type TokenLimits } from './rate-limits.ts';
-import type { Credential } from './store.ts';
+import { describeError, type Credential } from './store.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
 import { argon2Units } from './verify-slots.ts';
 
@@ -37,7 +37,6 @@ export interface ColdPathDeps {
   log: Logger;
   /** 503 (or 500) for a failure store that cannot be reached. */
   storeDown: (what: string, error: unknown) => Response;
-  describe: (error: unknown) => string;
   /** For the local blocks (limits.blocks) a prefetched "blocked" answer is noted in. Default: Date.now. */
   now?: () => number;
 }
@@ -124,7 +123,7 @@ export function createColdPath(
       try {
         if (ran && failed) {
           await limits.failures?.record(keys)
-            .catch((error: unknown) => deps.log(`mintid token: recording a failed authentication failed (${deps.describe(error)})`));
+            .catch((error: unknown) => deps.log(`mintid token: recording a failed authentication failed (${describeError(error)})`));
         }
       } finally {
         release?.();
@@ -171,7 +170,7 @@ export async function authenticateClientSecret(
       match = await createSecretMatcher({ ...check.matcher, verifySecret: cold.verify })(credential, secret);
     } catch (error) {
       if (error instanceof ColdPathRefusal) return error.response;
-      check.cold.log(`${check.service}: verifying the secret of credential ${credential?.credentialId} failed (${check.cold.describe(error)})`);
+      check.cold.log(`${check.service}: verifying the secret of credential ${credential?.credentialId} failed (${describeError(error)})`);
       return check.verifyFailed();
     }
     if (!credential || !match) return check.refuse();

@@ -13,10 +13,10 @@ import { readClientAuthentication } from './client-auth.ts';
 import { authenticateClientSecret } from './cold-path.ts';
 import { json, preflight, readBoundedText } from './http.ts';
 import type { PublicSigningJwk } from './keys.ts';
-import { invalidClient, oauthError } from './oauth-errors.ts';
+import { invalidClient, oauthError, storeFailure } from './oauth-errors.ts';
 import { consoleLogger, constantTimeEqual, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
 import type { TokenLimits } from './rate-limits.ts';
-import { StoreError, type Credential, type CredentialStore } from './store.ts';
+import type { Credential, CredentialStore } from './store.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
 import { VerifyCache } from './verify-cache.ts';
 
@@ -82,11 +82,7 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
     (credential.expiresAt === null || Date.parse(credential.expiresAt) > clock.now());
 
   /** A store call failed: 503 when retrying may help, else 500 (a refusal will not heal). */
-  function storeDown(what: string, error: unknown): Response {
-    log(`mintid introspect: ${what} failed (${describe(error)})`);
-    if (error instanceof StoreError && !error.transient) return oauthError('server_error', 'The introspection service is misconfigured.');
-    return oauthError('temporarily_unavailable', 'The introspection service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
-  }
+  const storeDown = storeFailure(log, 'mintid introspect', 'introspection service');
 
   async function lookup(clientId: string): Promise<Credential | null> {
     try {
@@ -146,7 +142,7 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
     const credential = await lookup(auth.clientId);
     // Every argon2 verification goes through the token endpoint's cold path: failure limit, slots.
     const verified = await authenticateClientSecret({
-      cold: { limits, verifySecret: deps.verifySecret, log, storeDown, describe },
+      cold: { limits, verifySecret: deps.verifySecret, log, storeDown },
       matcher: { cache, clock }, usage: deps.usage, isActive: isActiveNow, service: 'mintid introspect',
       refuse: () => invalidClient(basicUsed),
       verifyFailed: () => oauthError('server_error', 'The introspection service could not verify the client.'),
@@ -206,10 +202,3 @@ function bearerRefused(error: 'invalid_token' | 'insufficient_scope', descriptio
   });
 }
 
-/** An error's class and code for a log line; never a foreign message, which might quote input. */
-function describe(error: unknown): string {
-  if (error instanceof StoreError) return `${error.name}: ${error.message}`; // our own text: RPC name and code
-  if (!(error instanceof Error)) return 'unknown error';
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? `${error.name} ${code}` : error.name;
-}

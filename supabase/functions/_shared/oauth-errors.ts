@@ -1,5 +1,7 @@
 // OAuth 2.0 error responses (RFC 6749 §5.2): one closed set of codes, each with its HTTP status.
 import { json } from './http.ts';
+import type { Logger } from './ports.ts';
+import { describeError, StoreError } from './store.ts';
 
 export const OAUTH_ERROR_STATUS = {
   invalid_request: 400,
@@ -31,4 +33,17 @@ export function oauthError(code: OAuthErrorCode, description: string, headers: R
 /** invalid_client, with the Basic challenge when the client tried HTTP Basic (RFC 6749 §5.2). */
 export function invalidClient(basicUsed: boolean): Response {
   return oauthError('invalid_client', INVALID_CLIENT_DESCRIPTION, basicUsed ? { 'WWW-Authenticate': 'Basic realm="mintid"' } : {});
+}
+
+/**
+ * The answer to a failed store call, after one log line (`<prefix>: <what> failed (<class>)`): 503
+ * with Retry-After when retrying may help, else 500 (a refusal will not heal). `service` names the
+ * endpoint in the description ("token service", "introspection service").
+ */
+export function storeFailure(log: Logger, prefix: string, service: string): (what: string, error: unknown) => Response {
+  return (what, error) => {
+    log(`${prefix}: ${what} failed (${describeError(error)})`);
+    if (error instanceof StoreError && !error.transient) return oauthError('server_error', `The ${service} is misconfigured.`);
+    return oauthError('temporarily_unavailable', `The ${service} is temporarily unavailable; retry later.`, { 'Retry-After': '5' });
+  };
 }

@@ -122,6 +122,14 @@ export class StoreError extends Error {
   }
 }
 
+/** An error's class and code for a log line; never a foreign message, which might quote input. */
+export function describeError(error: unknown): string {
+  if (error instanceof StoreError) return `${error.name}: ${error.message}`; // our own text: RPC name and code
+  if (!(error instanceof Error)) return 'unknown error';
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${error.name} ${code}` : error.name;
+}
+
 /** Validates lookup_api_credential_for_token's JSON and maps it to a Credential. */
 export function parseLookupResult(json: unknown): Credential | null {
   const parsed = lookupResultSchema.safeParse(json);

@@ -10,10 +10,10 @@ import { DUMMY_SECRET_HASH, previousSecretOpen } from './client-secret.ts';
 import { authenticateClientSecret, type PrefetchedFailures } from './cold-path.ts';
 import { CORS_HEADERS, json, preflight, readBoundedText } from './http.ts';
 import type { SigningKeys } from './keys.ts';
-import { invalidClient, oauthError } from './oauth-errors.ts';
+import { invalidClient, oauthError, storeFailure } from './oauth-errors.ts';
 import { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
 import { clientAddress, failureKeys, tooManyExchanges, tooManyFailures, type TokenLimits } from './rate-limits.ts';
-import { StoreError, type Credential, type CredentialStore } from './store.ts';
+import { describeError, type Credential, type CredentialStore } from './store.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
 import { VerifyCache } from './verify-cache.ts';
 
@@ -86,12 +86,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     return !known || !cache.has(known.credentialId, known.secretHash);
   }
 
-  /** A store call failed: 503 when retrying may help, else 500 (a refusal will not heal). */
-  function storeDown(what: string, error: unknown): Response {
-    log(`mintid token: ${what} failed (${describe(error)})`);
-    if (error instanceof StoreError && !error.transient) return oauthError('server_error', 'The token service is misconfigured.');
-    return oauthError('temporarily_unavailable', 'The token service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
-  }
+  const storeDown = storeFailure(log, 'mintid token', 'token service');
 
   return async function tokenHandler(req: Request): Promise<Response> {
     if (req.method === 'OPTIONS') return preflight(METHODS);
@@ -153,7 +148,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     // Every argon2 verification of this request goes through the cold path's limits and slots;
     // the current secret, or the previous one inside its rotation grace (client-secret.ts).
     const verified = await authenticateClientSecret({
-      cold: { limits, verifySecret: deps.verifySecret, log, storeDown, describe, now: () => clock.now() },
+      cold: { limits, verifySecret: deps.verifySecret, log, storeDown, now: () => clock.now() },
       matcher: { cache, clock }, usage: deps.usage, isActive, service: 'mintid token',
       refuse: () => invalidClient(basicUsed),
       verifyFailed: () => oauthError('server_error', 'The token service could not verify the client.'),
@@ -207,7 +202,7 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
     try {
       accessToken = await sign(credential, scope, iat, exp);
     } catch (error) {
-      log(`mintid token: signing failed (${describe(error)})`);
+      log(`mintid token: signing failed (${describeError(error)})`);
       return oauthError('server_error', 'The token service could not issue a token.');
     }
     deps.usage?.record(credential.credentialId, match);
@@ -246,10 +241,3 @@ function expiresMs(credential: Credential): number {
   return credential.expiresAt === null ? NaN : Date.parse(credential.expiresAt);
 }
 
-/** An error's class and code for a log line; never a foreign message, which might quote input. */
-function describe(error: unknown): string {
-  if (error instanceof StoreError) return `${error.name}: ${error.message}`; // our own text: RPC name and code
-  if (!(error instanceof Error)) return 'unknown error';
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? `${error.name} ${code}` : error.name;
-}

@@ -187,17 +187,6 @@ export class VerifySlots {
     };
   }
 
-  /** Runs `fn` holding the slots of `acquire`, or resolves `{ ok: false }` without running it. */
-  async run<T>(key: string, fn: (waited: boolean) => Promise<T>, units = 1): Promise<{ ok: true; value: T } | { ok: false }> {
-    const slot = await this.acquire(key, units);
-    if (!slot) return { ok: false };
-    try {
-      return { ok: true, value: await fn(slot.waited) };
-    } finally {
-      slot.release();
-    }
-  }
-
   /** Keys are forgotten as soon as nobody holds or waits for them: the map stays small. */
   #drop(key: string, gate: Gate): void {
     if (gate.idle && this.#perKey.get(key) === gate) this.#perKey.delete(key);

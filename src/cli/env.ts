@@ -36,12 +36,15 @@ check: keep it out of frontends), MINTID_TOKEN the demo admin's access token and
 the demo brand — those two only when the running stack has the demo data.`,
   epilogue: LOCAL_ENV_TEXT,
   async run() {
-    const [{ parseLocalEnv, LOCAL_DEFAULTS }, { localKeys, DEMO_BRAND_ID }] = await Promise.all([
+    const [{ parseLocalEnv, assertJwtSecretFor }, { localKeys, DEMO_BRAND_ID }] = await Promise.all([
       import('../local/config.js'), import('../local/keys.js'),
     ]);
     const env = parseLocalEnv();
-    if (env.DATABASE_URL && env.MINTID_JWT_SECRET === LOCAL_DEFAULTS.jwtSecret) {
-      console.error('mintid: with DATABASE_URL set the stack refuses the demo JWT secret; set MINTID_JWT_SECRET as you did for `npm start`.');
+    // The same rule as the stack's (npm start): with DATABASE_URL the secret must be set explicitly.
+    try {
+      assertJwtSecretFor(env);
+    } catch {
+      console.error('mintid: with DATABASE_URL set, the stack needs MINTID_JWT_SECRET set explicitly; set it as you did for `npm start`.');
       return 2;
     }
     const { localStackUrl } = await import('./local-url.js');

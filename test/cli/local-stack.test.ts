@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULTS } from '../../src/local/config.js';
 import { freePort } from '../support/urls.js';
 
 const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
@@ -104,6 +105,32 @@ describe('the running stack of the state directory', () => {
     const run = await mintid(['credentials', 'list', '--json'], { MINTID_BRAND_ID: BRAND, MINTID_URL: url });
     expect(run.code, run.stderr).toBe(0);
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('`mintid env` with a database of your own (DATABASE_URL)', () => {
+  const DATABASE_URL = 'postgres://someone@127.0.0.1:9/elsewhere';
+
+  it('refuses with exit code 2 when MINTID_JWT_SECRET is not set, as `npm start` does, and prints no key', async () => {
+    await record(process.pid);
+    const run = await mintid(['env'], { DATABASE_URL });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('MINTID_JWT_SECRET');
+    expect(run.stdout).not.toContain('export');
+  });
+
+  it('accepts the demo secret when it is set explicitly, as `npm start` does', async () => {
+    await record(process.pid);
+    const run = await mintid(['env'], { DATABASE_URL, MINTID_JWT_SECRET: LOCAL_DEFAULTS.jwtSecret });
+    expect(run.code, run.stderr).toBe(0);
+    expect(exportsOf(run.stdout).MINTID_KEY).toMatch(/^eyJ/);
+  });
+
+  it('accepts a secret of your own', async () => {
+    await record(process.pid);
+    const run = await mintid(['env'], { DATABASE_URL, MINTID_JWT_SECRET: 'a-secret-of-our-own-that-is-long-enough-0123456789' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(exportsOf(run.stdout).MINTID_SERVICE_KEY).toMatch(/^eyJ/);
   });
 });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, ownWords, SCREENSHOT_DIR, serverDetails, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
+import { axeViolations, DEMO_BRAND_ID, recordFocusOnDialogRemoval, DEMO_PASSWORDS, DEMO_USERS, findChromium, ownWords, SCREENSHOT_DIR, serverDetails, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn(`\n${SKIP_MESSAGE}\n`);
@@ -99,6 +99,7 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
 
     // Create: the dialog shows its progress; the secret comes back once, in "Client secret".
     const opener = page.getByRole('button', { name: 'New credential' }).first();
+    const focusOnRemoval = await recordFocusOnDialogRemoval(page);
     await opener.click();
     const dialog = page.getByRole('dialog', { name: 'New credential' });
     await expect.poll(() => dialog.getByLabel('Name').evaluate((el) => el === document.activeElement)).toBe(true);
@@ -119,6 +120,10 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await page.getByRole('button', { name: 'I have stored it' }).click();
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
+    // Focus moved in the same DOM change that removed each dialog, never sitting on <body> in
+    // between (where a screen reader announces the page): "New credential" gave way to "Client
+    // secret" with its Copy button focused, and closing that gave focus back to the opener.
+    expect(await focusOnRemoval()).toEqual(['button: Copy secret', 'button: New credential']);
 
     const row = rowOf(page, 'ERP sync');
     await expect.poll(() => row.textContent()).toContain(clientId);

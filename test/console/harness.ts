@@ -151,3 +151,25 @@ export async function serverDetails(notice: Locator): Promise<string> {
   await notice.getByText('Details from the server').click();
   return (await notice.locator('.notice-details').textContent()) ?? '';
 }
+
+/**
+ * Starts recording, for every <dialog> that leaves the document, what had focus at that moment
+ * ("body", or the focused element's tag and text). A MutationObserver's callback runs right after
+ * the DOM change, so a focus return that waits for a later frame is caught as "body".
+ */
+export async function recordFocusOnDialogRemoval(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { focusOnDialogRemoval: string[] }).focusOnDialogRemoval = seen;
+    new MutationObserver((records) => {
+      for (const record of records) {
+        for (const node of record.removedNodes) {
+          if (!(node instanceof HTMLDialogElement)) continue;
+          const focused = document.activeElement;
+          seen.push(!focused || focused === document.body ? 'body' : `${focused.tagName.toLowerCase()}: ${focused.textContent?.trim() ?? ''}`);
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  return () => page.evaluate(() => [...(window as unknown as { focusOnDialogRemoval: string[] }).focusOnDialogRemoval]);
+}

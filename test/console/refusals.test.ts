@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDistDir } from '../../src/local/console-build.js';
 import { generateClientId } from '../../src/secrets/generate.js';
 import { hashClientSecret } from '../../src/secrets/hash.js';
-import { DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, ownWords, serverDetails, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
+import { DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, ownWords, recordFocusOnDialogRemoval, serverDetails, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn(`\n${SKIP_MESSAGE}\n`);
@@ -94,8 +94,11 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     await dialog.getByLabel('Metadata').fill('[1, 2]');
     await dialog.getByRole('button', { name: 'Create', exact: true }).click();
     await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/JSON object/);
+    const focusOnRemoval = await recordFocusOnDialogRemoval(page);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    // Escape gave focus back in the same DOM change that removed the dialog.
+    expect(await focusOnRemoval()).toEqual(['button: New credential']);
     await page.getByText('No credentials yet.').waitFor();
     // Focus is back on the button that opened the dialog; the keyboard alone opens it again.
     const opener = page.getByRole('button', { name: 'New credential' }).first();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateClientId } from '../../src/secrets/generate.js';
 import { hashClientSecret } from '../../src/secrets/hash.js';
 import {
-  axeViolations, DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, ownWords, SCREENSHOT_DIR, serverDetails, SKIP_MESSAGE, startConsoleStack, type ConsoleStack,
+  axeViolations, DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, ownWords, recordFocusOnDialogRemoval, SCREENSHOT_DIR, serverDetails, SKIP_MESSAGE, startConsoleStack, type ConsoleStack,
 } from './harness.js';
 
 const chromiumPath = findChromium();
@@ -87,12 +87,15 @@ describe.skipIf(!chromiumPath)('revoke selected credentials in the console', () 
     await dialog.getByLabel('Reason', { exact: true }).fill('Replaced by the new shop integration');
     await shoot(page, 'revoke-many-dialog');
     await expectNoAxeViolations(page, 'revoke many dialog, 1280');
+    const focusOnRemoval = await recordFocusOnDialogRemoval(page);
     await dialog.getByRole('button', { name: 'Revoke 2 credentials' }).click();
 
     const result = page.getByRole('region', { name: 'Revoke result' });
     await expect.poll(() => result.textContent()).toMatch(/^Revoked 2 credentials: Shop (A, Shop B|B, Shop A)\./);
     expect(await result.textContent()).toMatch(/Reason code: Superseded by another credential\./);
     expect(await result.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The result had focus as the dialog left the document: it never fell to <body>.
+    expect((await focusOnRemoval())[0]).toMatch(/^div: Revoked 2 credentials/);
     await expect.poll(() => statusOf(page, 'Shop A')).toMatch(/Revoked/);
     expect(await statusOf(page, 'Shop B')).toMatch(/Revoked/);
     expect(await statusOf(page, 'Shop C')).toMatch(/Active/);

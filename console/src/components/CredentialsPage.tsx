@@ -1,6 +1,6 @@
 // The credentials of the selected brand: status filter, keyset paging, and the create / rotate /
 // revoke / history dialogs; several credentials selected and revoked at once ("Revoke selected"). The secret dialog shows a new secret once, then it is forgotten.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { CredentialStatus, CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
 import { useLoader } from '../use-loader.js';
@@ -51,7 +51,7 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
   }), [props.brandId, status, cursor]);
   useEffect(() => setSelected(new Map()), [props.brandId, status, cursor]);
   // The result takes focus once it is shown (the "Revoke selected" button is disabled by then).
-  useEffect(() => { if (revokeResult) resultRef.current?.focus(); }, [revokeResult]);
+  useLayoutEffect(() => { if (revokeResult) resultRef.current?.focus(); }, [revokeResult]);
 
   const firstPage = () => setCursors([undefined]);
   const afterChange = (message: string) => {

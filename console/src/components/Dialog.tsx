@@ -1,7 +1,7 @@
 // A modal dialog (native <dialog> + showModal): named by its title, focus moves into it on open,
 // Tab cycles inside it, Escape closes it (unless busy), and focus returns where it was on close.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef } from 'preact/hooks';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -28,7 +28,11 @@ export function Dialog(props: {
   const returnFocus = useRef(props.returnFocus);
   returnFocus.current = props.returnFocus;
 
-  useEffect(() => {
+  // A layout effect, not useEffect: Preact 11 defers a passive effect's cleanup on unmount until
+  // after paint, when the <dialog> is already out of the document and focus has fallen to <body>.
+  // Opening (showModal, focus in) and closing (close, focus back) happen in the same commit as the
+  // DOM change, so focus is never left on <body> in between.
+  useLayoutEffect(() => {
     const dialog = ref.current!;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();

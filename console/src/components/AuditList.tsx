@@ -1,5 +1,5 @@
 // A list of audit records (a credential's or the brand's), newest first, with "Load more".
-import { reasonLabel } from './RevokeDialog.js';
+import { reasonLabel } from './RevocationFields.js';
 import { Time } from './Time.js';
 
 export interface AuditEntry {

@@ -1,25 +1,13 @@
 // Create a brand (create_brand): the signed-in user becomes its owner.
 import { useState } from 'preact/hooks';
 import type { Api } from '../api.js';
+import { useSubmit } from '../use-submit.js';
 import { Dialog } from './Dialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
 export function CreateBrandForm(props: { api: Api; onCreated: (brandId: string) => void; autofocus?: boolean }) {
   const [name, setName] = useState('');
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  async function submit(event: Event) {
-    event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      const { brandId } = await props.api.brands.createBrand({ name });
-      props.onCreated(brandId);
-    } catch (failure) {
-      setError(failure);
-      setPending(false);
-    }
-  }
+  const { pending, error, submit } = useSubmit(() => props.api.brands.createBrand({ name }), ({ brandId }) => props.onCreated(brandId));
   return (
     <form onSubmit={submit} class="stack">
       <label class="field">

@@ -3,7 +3,7 @@
 // a not yet revoked credential for "Revoke selected". Explicit table
 // roles keep the semantics when narrow screens lay rows out as cards.
 import type { CredentialSummary } from '../../../src/client/schemas.js';
-import { reasonLabel } from './RevokeDialog.js';
+import { reasonLabel } from './RevocationFields.js';
 import { StatusBadge } from './StatusBadge.js';
 import { formatTime, Time } from './Time.js';
 

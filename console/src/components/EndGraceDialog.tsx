@@ -2,27 +2,18 @@
 import { useState } from 'preact/hooks';
 import type { CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
+import { useSubmit } from '../use-submit.js';
 import { Dialog } from './Dialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { formatTime } from './Time.js';
 
 export function EndGraceDialog(props: { api: Api; brandId: string; credential: CredentialSummary; onClose: () => void; returnFocus?: () => HTMLElement | null; onEnded: () => void }) {
   const [reason, setReason] = useState('Integration switched to the new secret');
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const { credential } = props;
-  async function submit(event: Event) {
-    event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      await props.api.credentials.endRotationGrace({ brandId: props.brandId, credentialId: credential.id, reason });
-      props.onEnded();
-    } catch (failure) {
-      setError(failure);
-      setPending(false);
-    }
-  }
+  const { pending, error, submit } = useSubmit(
+    () => props.api.credentials.endRotationGrace({ brandId: props.brandId, credentialId: credential.id, reason }),
+    props.onEnded,
+  );
   return (
     <Dialog returnFocus={props.returnFocus} title={`End the grace period of ${credential.name}?`} onClose={props.onClose} busy={pending}>
       <form class="stack" onSubmit={submit}>

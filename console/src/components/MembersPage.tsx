@@ -2,6 +2,7 @@
 // Admins see the list; a member sees their own role and may leave the brand.
 import { useState } from 'preact/hooks';
 import type { Api, BrandMember, MyBrand } from '../api.js';
+import { useSubmit } from '../use-submit.js';
 import { useLoader } from '../use-loader.js';
 import { Dialog } from './Dialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -13,22 +14,11 @@ const ROLES = ['member', 'admin', 'owner'] as const;
 function AddMemberForm(props: { api: Api; brandId: string; onAdded: () => void }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<string>('member');
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  async function submit(event: Event) {
-    event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      await props.api.brands.addMember({ brandId: props.brandId, email, role: role as BrandMember['role'] });
-      setEmail('');
-      props.onAdded();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setPending(false);
-    }
-  }
+  const { pending, error, submit } = useSubmit(
+    () => props.api.brands.addMember({ brandId: props.brandId, email, role: role as BrandMember['role'] }),
+    () => { setEmail(''); props.onAdded(); },
+    { stays: true },
+  );
   return (
     <form class="card add-member" onSubmit={submit} aria-labelledby="add-member-title">
       <h2 id="add-member-title">Add a member</h2>
@@ -52,19 +42,10 @@ function AddMemberForm(props: { api: Api; brandId: string; onAdded: () => void }
 }
 
 function RemoveDialog(props: { api: Api; brand: MyBrand; member: BrandMember; self: boolean; onClose: () => void; onRemoved: () => void }) {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  async function remove() {
-    setPending(true);
-    setError(null);
-    try {
-      await props.api.brands.removeMember({ brandId: props.brand.brandId, userId: props.member.userId });
-      props.onRemoved();
-    } catch (failure) {
-      setError(failure);
-      setPending(false);
-    }
-  }
+  const { pending, error, submit: remove } = useSubmit(
+    () => props.api.brands.removeMember({ brandId: props.brand.brandId, userId: props.member.userId }),
+    props.onRemoved,
+  );
   const title = props.self ? `Leave ${props.brand.name}?` : `Remove ${props.member.email ?? props.member.userId}?`;
   return (
     <Dialog title={title} onClose={props.onClose} busy={pending}>

@@ -3,13 +3,12 @@
 // someone else revoked in the meantime is not an error there — it is left as it was and missing
 // from the answer's ids — so the result says plainly which ones this revocation did not change.
 import { useState } from 'preact/hooks';
-import { REVOCATION_REASON_CODES, type CredentialSummary } from '../../../src/client/schemas.js';
+import type { CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
+import { useSubmit } from '../use-submit.js';
 import { Dialog } from './Dialog.js';
 import { ErrorNotice } from './ErrorNotice.js';
-import { REASON_LABEL } from './RevokeDialog.js';
-
-type ReasonCode = (typeof REVOCATION_REASON_CODES)[number];
+import { RevocationFields, type ReasonCode } from './RevocationFields.js';
 
 /** What one "Revoke selected" did: the credentials it revoked, and the selected ones that were already revoked. */
 export interface RevokeManyResult {
@@ -26,30 +25,19 @@ export function RevokeManyDialog(props: {
 }) {
   const [reason, setReason] = useState('');
   const [reasonCode, setReasonCode] = useState<ReasonCode>('unspecified');
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const { credentials } = props;
   const count = credentialsWord(credentials.length);
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      const answer = await props.api.credentials.revokeCredentials({
-        brandId: props.brandId, credentialIds: credentials.map((c) => c.id), reason, reasonCode,
-      });
-      const revokedIds = new Set(answer.credentialIds);
-      props.onRevoked({
-        revoked: credentials.filter((c) => revokedIds.has(c.id)),
-        alreadyRevoked: credentials.filter((c) => !revokedIds.has(c.id)),
-        reasonCode,
-      });
-    } catch (failure) {
-      setError(failure);
-      setPending(false);
-    }
-  }
+  const { pending, error, submit } = useSubmit(async (): Promise<RevokeManyResult> => {
+    const answer = await props.api.credentials.revokeCredentials({
+      brandId: props.brandId, credentialIds: credentials.map((c) => c.id), reason, reasonCode,
+    });
+    const revokedIds = new Set(answer.credentialIds);
+    return {
+      revoked: credentials.filter((c) => revokedIds.has(c.id)),
+      alreadyRevoked: credentials.filter((c) => !revokedIds.has(c.id)),
+      reasonCode,
+    };
+  }, props.onRevoked);
 
   return (
     <Dialog returnFocus={props.returnFocus} title={`Revoke ${count}?`} onClose={props.onClose} busy={pending} describedBy="revoke-many-warning">
@@ -67,17 +55,8 @@ export function RevokeManyDialog(props: {
           {credentials.map((c) => <li key={c.id}><strong>{c.name}</strong> (<code>{c.clientId}</code>)</li>)}
         </ul>
         {credentials.length > 1 ? <p class="muted">All or nothing: if one of them cannot be revoked, none is.</p> : null}
-        <div class="field">
-          <label for="revoke-many-reason-code">Reason code</label>
-          <select id="revoke-many-reason-code" name="reason-code" value={reasonCode} disabled={pending} onChange={(e) => setReasonCode(e.currentTarget.value as ReasonCode)}>
-            {REVOCATION_REASON_CODES.map((code) => <option key={code} value={code}>{REASON_LABEL[code]}</option>)}
-          </select>
-        </div>
-        <label class="field">
-          <span>Reason</span>
-          <textarea name="reason" required maxLength={500} rows={2} placeholder="Why they are revoked, for the audit trail" value={reason} disabled={pending}
-            onInput={(e) => setReason(e.currentTarget.value)} data-autofocus />
-        </label>
+        <RevocationFields id="revoke-many" reasonCode={reasonCode} onReasonCode={setReasonCode} reason={reason} onReason={setReason}
+          placeholder="Why they are revoked, for the audit trail" disabled={pending} />
         <ErrorNotice error={error} title="Nothing was revoked." />
         <div class="dialog-actions">
           <button type="button" class="button" onClick={props.onClose} disabled={pending}>Cancel</button>

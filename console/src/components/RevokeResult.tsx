@@ -2,7 +2,7 @@
 // and which of the selected ones were already revoked (by someone else, before the confirmation).
 import type { Ref } from 'preact';
 import { credentialsWord, type RevokeManyResult } from './RevokeManyDialog.js';
-import { reasonLabel } from './RevokeDialog.js';
+import { reasonLabel } from './RevocationFields.js';
 
 const names = (list: { name: string }[]) => list.map((c) => c.name).join(', ');
 

@@ -4,30 +4,13 @@
 import { useState } from 'preact/hooks';
 import type { Api, BrandSecret, MyBrand } from '../api.js';
 import { useLoader } from '../use-loader.js';
+import { useSubmit } from '../use-submit.js';
 import { Dialog } from './Dialog.js';
 import { EmptyState } from './EmptyState.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { formatTime, Time } from './Time.js';
 
 type Open = { kind: 'new' } | { kind: 'edit'; secret: BrandSecret } | { kind: 'delete'; secret: BrandSecret } | null;
-
-function useSubmit(action: () => Promise<unknown>, done: () => void) {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (event?: Event) => {
-    event?.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      await action();
-      done();
-    } catch (failure) {
-      setError(failure);
-      setPending(false);
-    }
-  };
-  return { pending, error, submit };
-}
 
 function ValueField(props: { label: string; value: string; onInput: (v: string) => void; disabled: boolean; required: boolean }) {
   return (

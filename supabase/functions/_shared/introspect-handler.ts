@@ -11,9 +11,10 @@
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { readClientAuthentication } from './client-auth.ts';
 import { authenticateClientSecret } from './cold-path.ts';
-import { json, preflight, readBoundedText } from './http.ts';
+import { json } from './http.ts';
 import type { PublicSigningJwk } from './keys.ts';
 import { invalidClient, oauthError, storeFailure } from './oauth-errors.ts';
+import { readOAuthForm } from './oauth-form.ts';
 import { consoleLogger, constantTimeEqual, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
 import type { TokenLimits } from './rate-limits.ts';
 import type { Credential, CredentialStore } from './store.ts';
@@ -43,8 +44,6 @@ export interface IntrospectHandlerDeps {
   limits?: Pick<TokenLimits, 'failures' | 'failuresPerMinute' | 'failureDelayMs' | 'slots'>;
 }
 
-const METHODS = 'POST, OPTIONS';
-const MAX_BODY_BYTES = 16 * 1024;
 const INACTIVE = { active: false } as const;
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
@@ -156,21 +155,8 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
   }
 
   return async function introspectHandler(req: Request): Promise<Response> {
-    if (req.method === 'OPTIONS') return preflight(METHODS);
-    if (req.method !== 'POST') {
-      return json({ error: 'invalid_request', error_description: 'The introspection endpoint accepts only POST.' }, 405, { Allow: METHODS, ...NO_STORE });
-    }
-    const mediaType = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (mediaType !== 'application/x-www-form-urlencoded') {
-      return oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
-    }
-    // Bounded before it is read (SPEC §15): a declared or streamed body past 16 KiB is refused.
-    const body = await readBoundedText(req, MAX_BODY_BYTES);
-    if (!body.ok) {
-      if (body.reason === 'unreadable') return oauthError('invalid_request', 'The body could not be read.');
-      return json({ error: 'invalid_request', error_description: `The body must be at most ${MAX_BODY_BYTES} bytes.` }, 413, NO_STORE);
-    }
-    const form = new URLSearchParams(body.text);
+    const form = await readOAuthForm(req, 'The introspection endpoint');
+    if (form instanceof Response) return form;
 
     try {
       const caller = await authenticateCaller(req, form);

@@ -8,9 +8,10 @@ import { SignJWT } from 'jose';
 import { readClientAuthentication } from './client-auth.ts';
 import { DUMMY_SECRET_HASH, previousSecretOpen } from './client-secret.ts';
 import { authenticateClientSecret, type PrefetchedFailures } from './cold-path.ts';
-import { CORS_HEADERS, json, preflight, readBoundedText } from './http.ts';
+import { CORS_HEADERS } from './http.ts';
 import type { SigningKeys } from './keys.ts';
 import { invalidClient, oauthError, storeFailure } from './oauth-errors.ts';
+import { readOAuthForm } from './oauth-form.ts';
 import { consoleLogger, systemClock, type Clock, type Logger, type VerifySecret } from './ports.ts';
 import { clientAddress, failureKeys, tooManyExchanges, tooManyFailures, type TokenLimits } from './rate-limits.ts';
 import { describeError, type Credential, type CredentialStore } from './store.ts';
@@ -41,8 +42,6 @@ export interface TokenHandlerDeps {
 
 export { DUMMY_SECRET_HASH };
 
-const METHODS = 'POST, OPTIONS';
-const MAX_BODY_BYTES = 16 * 1024;
 /** The database's client_id rule (SPEC §5): any other value cannot name a credential, so it is not looked up. */
 const CLIENT_ID = /^[A-Za-z0-9._-]{3,128}$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
@@ -89,23 +88,8 @@ export function createTokenHandler(deps: TokenHandlerDeps): (req: Request) => Pr
   const storeDown = storeFailure(log, 'mintid token', 'token service');
 
   return async function tokenHandler(req: Request): Promise<Response> {
-    if (req.method === 'OPTIONS') return preflight(METHODS);
-    if (req.method !== 'POST') {
-      return json({ error: 'invalid_request', error_description: 'The token endpoint accepts only POST.' }, 405, {
-        Allow: METHODS, 'Cache-Control': 'no-store',
-      });
-    }
-    const mediaType = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (mediaType !== 'application/x-www-form-urlencoded') {
-      return oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
-    }
-    const body = await readBoundedText(req, MAX_BODY_BYTES);
-    if (!body.ok) {
-      if (body.reason === 'unreadable') return oauthError('invalid_request', 'The body could not be read.');
-      return json({ error: 'invalid_request', error_description: `The body must be at most ${MAX_BODY_BYTES} bytes.` }, 413,
-        { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
-    }
-    const form = new URLSearchParams(body.text);
+    const form = await readOAuthForm(req, 'The token endpoint');
+    if (form instanceof Response) return form;
 
     for (const name of ['grant_type', 'scope']) {
       if (form.getAll(name).length > 1) return oauthError('invalid_request', `${name} must appear at most once.`);

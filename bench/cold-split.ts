@@ -10,7 +10,7 @@ import { createTokenFunction } from '../supabase/functions/_shared/functions.js'
 import { cpuMeter, measureCpu } from './cpu.js';
 import { inParallel } from './measure.js';
 import { createPostgrestCaller } from './postgrest-sql.js';
-import { createArgs, createCredential } from './rpc.js';
+import { basicAuth, createArgs, createCredential } from './rpc.js';
 import { setUp } from './setup.js';
 
 /** This process's user and system CPU since `from`, per operation. */
@@ -47,7 +47,7 @@ try {
       const request = (c: typeof first) => new Request('http://127.0.0.1/functions/v1/token', {
         method: 'POST', body: 'grant_type=client_credentials',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Forwarded-For': '127.0.0.1',
-          Authorization: `Basic ${Buffer.from(`${c.clientId}:${c.secret}`).toString('base64')}` },
+          Authorization: basicAuth(c.clientId, c.secret) },
       });
       await fn.handler(request(first));
       const own = process.cpuUsage();

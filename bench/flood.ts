@@ -7,7 +7,7 @@ import { generateClientId, generateClientSecret } from '../src/secrets/generate.
 import { hashClientSecret } from '../src/secrets/hash.js';
 import { runFor, type Cell } from './measure.js';
 import { createPostgrestCaller } from './postgrest-sql.js';
-import { createArgs, createCredential } from './rpc.js';
+import { basicAuth, createArgs, createCredential } from './rpc.js';
 import type { BenchEnv } from './setup.js';
 import { markdownTable, ms, num } from './table.js';
 import { PERF_DOC, type Targets } from './targets.js';
@@ -23,13 +23,11 @@ export interface FloodBenchOptions {
 
 const TOP_OF_WINDOW = { memoryCost: 65536, timeCost: 3, parallelism: 4 };
 
-const basic = (clientId: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 function post(url: string, clientId: string, secret: string): Promise<Response> {
   return fetch(`${url}/functions/v1/token`, {
     method: 'POST',
-    headers: { Authorization: basic(clientId, secret), 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers: { Authorization: basicAuth(clientId, secret), 'Content-Type': 'application/x-www-form-urlencoded' },
     body: 'grant_type=client_credentials',
   });
 }

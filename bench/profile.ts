@@ -10,7 +10,7 @@ import { cpuMeter, measureCpu } from './cpu.js';
 import { runHttp } from './http-load.js';
 import { inParallel } from './measure.js';
 import { createPostgrestCaller } from './postgrest-sql.js';
-import { createArgs, createCredential, httpHeaders } from './rpc.js';
+import { basicAuth, createArgs, createCredential, httpHeaders } from './rpc.js';
 import { setUp } from './setup.js';
 
 const what = process.argv[2] ?? 'rotate';
@@ -29,7 +29,7 @@ try {
       const secret = generateClientSecret();
       const clientId = generateClientId(`prof_cold${i}_`);
       await createCredential(call, createArgs(env.workBrandId, clientId, await hashClientSecret(secret)));
-      return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+      return basicAuth(clientId, secret);
     });
     await new Promise((resolve) => setTimeout(resolve, 2000)); // let autovacuum of the inserts settle
     let n = 0;
@@ -55,7 +55,7 @@ try {
     const secret = generateClientSecret();
     const clientId = generateClientId('prof_');
     await createCredential(call, createArgs(env.workBrandId, clientId, await hashClientSecret(secret)));
-    const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+    const basic = basicAuth(clientId, secret);
     const request = { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' };
     cell = await runHttp({ url: `${env.apiUrl}/functions/v1/token`, connections: 16, seconds, warmupSeconds: 1, next: () => request });
   }

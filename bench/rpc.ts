@@ -29,6 +29,10 @@ const METADATA = { team: 'erp' };
 const CREATE_SQL = `select public.create_api_credential_record(_brand_id => $1::uuid, _name => $2::text, _client_id => $3::text,
   _client_secret_hash => $4::text, _scopes => $5::text[], _metadata => $6::jsonb) as result`;
 
+/** The HTTP Basic header a client sends to the token endpoint (RFC 6749 §2.3.1: both parts form-encoded). */
+export const basicAuth = (clientId: string, secret: string): string =>
+  `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
 export function createArgs(brandId: string, clientId: string, hash: string, name = 'Bench credential'): Record<string, unknown> {
   return { _brand_id: brandId, _name: name, _client_id: clientId, _client_secret_hash: hash, _scopes: SCOPES, _metadata: METADATA };
 }

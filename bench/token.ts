@@ -8,7 +8,7 @@ import { cpuMeter, measureCpu } from './cpu.js';
 import { runHttp } from './http-load.js';
 import { inParallel, runFor, type Cell } from './measure.js';
 import { createPostgrestCaller, type PostgrestCaller } from './postgrest-sql.js';
-import { createArgs, createCredential } from './rpc.js';
+import { basicAuth, createArgs, createCredential } from './rpc.js';
 import type { BenchEnv } from './setup.js';
 import { markdownTable, ms, num, ratio } from './table.js';
 import { PERF_DOC, type Targets } from './targets.js';
@@ -30,7 +30,7 @@ interface Client {
   hash: string;
 }
 
-const basic = (c: Client) => `Basic ${Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.secret)}`).toString('base64')}`;
+const basic = (c: Client) => basicAuth(c.clientId, c.secret);
 
 /** One exchange; anything but a 200 with a Bearer access token throws (status and OAuth error code only). */
 async function exchange(url: string, client: Client): Promise<void> {

@@ -39,10 +39,10 @@ export async function consoleSourceDigest(root = packageRootDir()): Promise<stri
 }
 
 /** Builds dist/console/ from console/ with Vite (a devDependency) into `outDir`. */
-export async function buildConsole(options: { root?: string; outDir?: string } = {}): Promise<void> {
+export async function buildConsole(options: { root?: string; outDir?: string; digest?: string } = {}): Promise<void> {
   const root = options.root ?? packageRootDir();
   const outDir = options.outDir ?? consoleDistDir(root);
-  const digest = await consoleSourceDigest(root);
+  const digest = options.digest ?? await consoleSourceDigest(root);
   const staging = `${outDir}.tmp-${process.pid}-${Date.now().toString(36)}`;
   let vite: typeof import('vite');
   try {
@@ -75,8 +75,9 @@ export async function ensureConsoleBuilt(log: (line: string) => void = () => {},
   const stamp = await readFile(path.join(outDir, STAMP), 'utf8').catch(() => null);
   const hasSources = existsSync(path.join(root, 'console', 'vite.config.ts'));
   if (!hasSources) return false; // an installed package without the console sources: serve what is there
-  if (stamp?.trim() === await consoleSourceDigest(root) && existsSync(path.join(outDir, 'index.html'))) return false;
+  const digest = await consoleSourceDigest(root);
+  if (stamp?.trim() === digest && existsSync(path.join(outDir, 'index.html'))) return false;
   log('building the console (dist/console/)…');
-  await buildConsole({ root, outDir });
+  await buildConsole({ root, outDir, digest });
   return true;
 }

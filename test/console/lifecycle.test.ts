@@ -140,6 +140,18 @@ describe.skipIf(!chromiumPath)('credential lifecycle in the console', () => {
     expect(second.some((text) => text.includes('Bulk 22'))).toBe(false);
     await page.getByRole('button', { name: 'Previous page' }).click();
     await expect.poll(() => table.getByRole('row').nth(1).textContent()).toContain('Bulk 22');
+
+    // A change made on page 2 goes back to page 1, loaded once (not once for the cursor and once more).
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(() => table.getByRole('row').nth(1).textContent()).toContain('Bulk 02');
+    await page.getByRole('button', { name: 'Revoke Bulk 01' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke Bulk 01?' });
+    await dialog.getByLabel('Reason', { exact: true }).fill('Paging test');
+    const before = stack.requests.length;
+    await dialog.getByRole('button', { name: 'Revoke Bulk 01' }).click();
+    await expect.poll(() => page.getByText('Page 1', { exact: true }).count()).toBe(1);
+    await expect.poll(() => table.getByRole('row').nth(1).textContent()).toContain('Bulk 22');
+    expect(stack.requests.slice(before).filter((r) => r.url.includes('list_api_credential_records'))).toHaveLength(1);
   });
 
   it('no request the browser sent holds a secret it showed (rotations with grace included)', () => {

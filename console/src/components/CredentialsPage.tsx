@@ -57,8 +57,9 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
   const afterChange = (message: string) => {
     setAnnouncement(message);
     setSelected(new Map());
-    firstPage();
-    page.reload();
+    // Back to the first page, which loads anew by itself when the cursor changes; on it already, reload it.
+    if (cursor === undefined) page.reload();
+    else firstPage();
   };
   const toggle = (credential: CredentialSummary, on: boolean) => setSelected((current) => {
     const next = new Map(current);

@@ -55,7 +55,7 @@ Try it (curl, as the demo admin):
     -H "Content-Type: application/json" \\
     -d '{"_brand_id": "${demoBrandId}"}'
 
-Or with supabase-js (on Node 20 also: npm install ws, and pass it as the realtime transport):
+Or with supabase-js (Node 20 has no WebSocket of its own: pass ws, installed here, as the realtime transport):
 
   import { createClient } from '@supabase/supabase-js';
   import WebSocket from 'ws';

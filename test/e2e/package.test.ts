@@ -85,11 +85,27 @@ describe('the two entries', () => {
     const load = (entry: string) => import(path.join(ROOT, pkg.exports[entry]!.default)) as Promise<Record<string, unknown>>;
     const [root, client] = [Object.keys(await load('.')), Object.keys(await load('./client'))];
     const secrets = new Set<string>();
-    for (const file of ['generate', 'phc', 'browser']) {
+    for (const file of ['generate', 'phc', 'browser', 'hash']) {
       for (const name of Object.keys(await import(path.join(ROOT, 'dist/src/secrets', `${file}.js`)))) secrets.add(name);
     }
     expect(client.filter((name) => !root.includes(name))).toEqual([]);
     expect(root.filter((name) => !client.includes(name) && !secrets.has(name))).toEqual([]);
+  });
+});
+
+describe('the Node hasher of the package root', () => {
+  it('hashClientSecret makes a PHC string the database accepts (default parameters), loading the binding on first use', async () => {
+    const root = await import(path.join(ROOT, pkg.exports['.']!.default)) as {
+      hashClientSecret: (secret: string) => Promise<string>; argon2idPhcProblem: (phc: string) => unknown;
+    };
+    const hash = await root.hashClientSecret('mintid_package_hasher_test_value_0123456789abcdefghij');
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(root.argon2idPhcProblem(hash)).toBeNull();
+  });
+
+  it('refuses what hashClientSecret of src/secrets refuses (an empty secret)', async () => {
+    const root = await import(path.join(ROOT, pkg.exports['.']!.default)) as { hashClientSecret: (secret: string) => Promise<string> };
+    await expect(root.hashClientSecret('')).rejects.toThrow();
   });
 });
 

@@ -197,6 +197,16 @@ describe('who may ask', () => {
     expect(headers.get('www-authenticate')).toBe('Bearer realm="mintid", error="invalid_token"');
   });
 
+  it.each([
+    ['Bearer with nothing after it', 'Bearer '],
+    ['Bearer alone', 'Bearer'],
+  ])('refuses %s (an unset variable) with 401 invalid_token saying the token is missing', async (_name, authorization) => {
+    const { status, body, headers } = await answer(introspectRequest({ token: 'x' }, { Authorization: authorization }));
+    expect([status, body.error]).toEqual([401, 'invalid_token']);
+    expect(body.error_description).toBe('The Authorization header says Bearer but carries no token.');
+    expect(headers.get('www-authenticate')).toBe('Bearer realm="mintid", error="invalid_token"');
+  });
+
   it('refuses an access token without mintid:introspect with 401 insufficient_scope', async () => {
     const bearer = await tokenOf(integration);
     const { status, body, headers } = await answer(introspectRequest({ token: bearer }, { Authorization: `Bearer ${bearer}` }));

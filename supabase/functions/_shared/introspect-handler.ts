@@ -123,6 +123,10 @@ export function createIntrospectHandler(deps: IntrospectHandlerDeps): (req: Requ
   async function authenticateCaller(req: Request, form: URLSearchParams): Promise<Caller | Response> {
     const authorization = req.headers.get('authorization');
     const bearer = authorization === null ? null : /^bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null;
+    // "Bearer" with nothing after it (an unset shell variable, usually): say so, not "no authentication".
+    if (authorization !== null && /^bearer\s*$/i.test(authorization)) {
+      return bearerRefused('invalid_token', 'The Authorization header says Bearer but carries no token.');
+    }
     if (bearer !== null && !form.has('client_id') && !form.has('client_secret')) {
       if (constantTimeEqual(new TextEncoder().encode(bearer), serviceKey)) return { kind: 'service' };
       const caller = await activeToken(bearer);

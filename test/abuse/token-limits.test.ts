@@ -173,13 +173,19 @@ describe('an impossible client_id', () => {
 
 describe('argon2 verifications in flight', () => {
   it('answers 503 with Retry-After when no verification slot frees up within 1 s', async () => {
+    // The verification holding the one slot finishes only once the other request has answered:
+    // however late that one reaches the slot, no slot frees up while it waits.
+    let oneAnswered!: () => void;
+    const answered = new Promise<void>((resolve) => { oneAnswered = resolve; });
     const slow = async (phc: string, secret: string) => {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await answered;
       return verifyClientSecret(phc, secret);
     };
     const { handler } = await limited({ verifySecret: slow, limits: { slots: new VerifySlots({ max: 1, waitMs: 1000 }) } });
     const c = await createCredential(db, f.brandId);
-    const [first, second] = await Promise.all([handler(exchange(c.clientId, c.secret)), handler(exchange(c.clientId, c.secret))]);
+    const requests = [handler(exchange(c.clientId, c.secret)), handler(exchange(c.clientId, c.secret))] as const;
+    for (const request of requests) void request.then(oneAnswered, oneAnswered);
+    const [first, second] = await Promise.all(requests);
     expect([first.status, second.status].sort()).toEqual([200, 503]);
     const busy = first.status === 503 ? first : second;
     expect(busy.headers.get('retry-after')).toBe('1');

@@ -33,10 +33,15 @@ describe('zero-downtime rotation', () => {
     const issued = await admin.createCredential({ brandId: t.brandId, name: 'ERP sync', scopes: ['products:read'], metadata: { integration: 'erp' } });
     let secret = issued.clientSecret; // what the integration is configured with
     const outcomes: number[] = [];
+    // When the last exchange with the first secret started (the API runs in this process, on this
+    // clock): the use it notes is at or after this, every earlier one before it.
+    let lastOldSecretStartedAt = 0;
     let running = true;
     const integration = (async () => {
       while (running) {
-        outcomes.push((await exchange(issued.clientId, secret)).status);
+        const using = secret;
+        if (using === issued.clientSecret) lastOldSecretStartedAt = Date.now();
+        outcomes.push((await exchange(issued.clientId, using)).status);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
@@ -56,7 +61,9 @@ describe('zero-downtime rotation', () => {
 
       secret = rotated.clientSecret; // the integration's operator deploys the new secret
       await waitForExchanges(5);
-      await new Promise((resolve) => setTimeout(resolve, 1500)); // the last old-secret use is flushed (1 s interval here)
+      // The last old-secret use is flushed (1 s interval here): wait for it, not for a fixed time.
+      await expect.poll(async () => Date.parse((await item(issued.credentialId)).previousSecretLastUsedAt ?? ''), { timeout: 10_000, interval: 200 })
+        .toBeGreaterThanOrEqual(lastOldSecretStartedAt);
       const quietSince = (await item(issued.credentialId)).previousSecretLastUsedAt;
       await waitForExchanges(5);
       await new Promise((resolve) => setTimeout(resolve, 1500)); // a flush interval: the old secret stays quiet

@@ -2,7 +2,7 @@
 // A call that fails after writing leaves nothing; the connection it used serves the next call;
 // prepared statements survive paging and argument order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post, startGatewayFixture, type GatewayFixture } from './helpers.js';
+import { eventually, post, startGatewayFixture, type GatewayFixture } from './helpers.js';
 
 let f: GatewayFixture;
 beforeAll(async () => {
@@ -15,7 +15,12 @@ beforeAll(async () => {
     end $$;
     grant execute on function test_api.write_then_fail(text) to anon;
     notify pgrst, 'reload schema';`);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The reload is asynchronous: wait until the schema cache knows the new function (its OpenAPI
+  // description lists it) rather than for a fixed time.
+  await eventually(async () => {
+    const res = await f.rest('/');
+    return res.ok && Boolean(((await res.json()) as { paths: Record<string, unknown> }).paths['/rpc/write_then_fail']);
+  });
 });
 afterAll(() => f.close());
 

@@ -136,7 +136,7 @@ function notBrandAdmin(hint: string | null): ErrorText {
   if (held) {
     return {
       message: `Your role in this brand is ${held}. This needs the role owner or admin.`,
-      action: 'Ask an owner to change your role on the Members page.',
+      action: 'Ask an owner of the brand to change your role (the person who added you knows who they are).',
       code: 'not_brand_admin',
     };
   }
@@ -147,22 +147,48 @@ function notBrandAdmin(hint: string | null): ErrorText {
   };
 }
 
+/**
+ * What the person typed, as the refused call got it (e.g. `{ scopes: ['Products:Read', 'orders'] }`),
+ * so a refusal can show their own input back to them in their browser. Only fields listed here
+ * are ever shown; never pass a secret.
+ */
+export interface SubmittedInput {
+  scopes?: readonly string[];
+}
+
+const quoted = (items: string[]) => items.map((item) => `“${item}”`);
+const listed = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+
+/** A scope refused for its form: which ones, when the console knows what was typed. */
+function scopeInvalid(paths: readonly string[], input: SubmittedInput | undefined): Entry {
+  const offending = [...new Set(paths.filter((p) => /^scopes\.\d+$/.test(p))
+    .map((p) => input?.scopes?.[Number(p.split('.')[1])]).filter((s): s is string => typeof s === 'string'))];
+  if (offending.length === 0) return BY_REASON.scope_invalid!;
+  const one = offending.length === 1;
+  return [`The ${one ? 'scope' : 'scopes'} ${listed(quoted(offending))} ${one ? 'is' : 'are'} not written as resource:action.`, BY_REASON.scope_invalid![1]];
+}
+
 /** The typed client's own refusal: the parameter it names (`field`, e.g. `scopes.0`) → the reason of that parameter. */
-function clientValidation(error: MintIdError): ErrorText {
+function clientValidation(error: MintIdError, input: SubmittedInput | undefined): ErrorText {
   // The client names the parameter in `field`; an error built without it (older client) says it in the message.
   const path = (error instanceof InvalidInputError ? error.field : null) ?? /^Invalid input: ([A-Za-z0-9_.]+)/.exec(error.message)?.[1] ?? '';
   const field = path.split('.')[0]!;
   let reason = BY_FIELD[field];
   if (field === 'scopes' && /distinct/.test(error.message)) reason = 'scopes_not_distinct';
   if (field === 'credentialIds' && /1000|too big/i.test(error.message)) reason = 'too_many_credentials';
+  if (reason === 'scope_invalid') return text(scopeInvalid(error instanceof InvalidInputError && error.fields.length ? error.fields : [path], input), reason);
   if (reason && BY_REASON[reason]) return text(BY_REASON[reason]!, reason);
   return text(BY_CLASS.invalid_input!, 'client_validation');
 }
 
-/** The plain words for any failure the console meets (never an RPC or parameter name), and the server's own message and hint where it answered. */
-export function explainError(error: unknown): ErrorText {
+/**
+ * The plain words for any failure the console meets (never an RPC or parameter name), and the
+ * server's own message and hint where it answered. `input` is what the person typed into the
+ * refused form, for naming their own mistake ("The scope “orders” is not …").
+ */
+export function explainError(error: unknown, input?: SubmittedInput): ErrorText {
   if (error instanceof MintIdError) {
-    if (error.reason === 'client_validation') return clientValidation(error);
+    if (error.reason === 'client_validation') return clientValidation(error, input);
     if (error.code !== 'transport') return { ...explainApiError(error), server: { message: error.message, hint: error.hint } };
   }
   return explainOther(error);

@@ -55,10 +55,16 @@ export class InvalidInputError extends MintIdError {
    * as its path in the call's params (`scopes.0`, `expiresAt`); null for the server's refusals.
    */
   readonly field: string | null;
+  /**
+   * Every parameter path the client's own checks refused (`scopes.0`, `scopes.2`), `field` first;
+   * empty for the server's refusals. Paths only: a refused value is never copied into the error.
+   */
+  readonly fields: readonly string[];
 
-  constructor(message: string, init: { status: number; reason?: string | null; hint?: string | null; postgrestCode?: string | null; field?: string | null }) {
+  constructor(message: string, init: { status: number; reason?: string | null; hint?: string | null; postgrestCode?: string | null; field?: string | null; fields?: readonly string[] }) {
     super(message, init);
     this.field = init.field ?? null;
+    this.fields = init.fields ?? (this.field ? [this.field] : []);
   }
 }
 /** 409: the state forbids it (`client_id_taken`, `credential_revoked`, `credential_expired`, `secret_unchanged`). */

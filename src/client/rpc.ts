@@ -12,8 +12,9 @@ export function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown):
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const field = issue.path.join('.') || null;
+  const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')).filter(Boolean))];
   throw new InvalidInputError(`Invalid input: ${field ?? 'params'}: ${issue.message}`, {
-    status: 0, reason: 'client_validation', hint: 'Fix the parameter before calling the server.', field,
+    status: 0, reason: 'client_validation', hint: 'Fix the parameter before calling the server.', field, fields,
   });
 }
 

@@ -35,6 +35,13 @@ describe('client-side input rules match the database', () => {
     expect((await refusal(client.createCredential({ brandId: 'not-a-uuid', name: 'ok', scopes: ['a:b'] }))).field).toBe('brandId');
   });
 
+  it('names every refused parameter in fields, the first one (field) first, and copies no refused value into the error', async () => {
+    const error = await refusal(client.createCredential({ brandId, name: 'ok', scopes: ['Products:Read', 'a:b', 'orders'] }));
+    expect(error.field).toBe('scopes.0');
+    expect(error.fields).toEqual(['scopes.0', 'scopes.2']);
+    expect(JSON.stringify({ ...error, message: error.message, hint: error.hint })).not.toMatch(/Products:Read|orders/);
+  });
+
   it('trims only spaces, tabs, CR and LF: a name of one no-break space is not blank', async () => {
     const sent: Record<string, unknown>[] = [];
     const recording = createCredentialsClient({ rpc: async (_fn, args) => { sent.push(args); return { data: { ok: true, credential_id: credentialId }, error: null, status: 200 }; } },

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateClientId } from '../../src/secrets/generate.js';
+import { hashClientSecret } from '../../src/secrets/hash.js';
 import { axeViolations, DEMO_BRAND_ID, recordFocusOnDialogRemoval, DEMO_PASSWORDS, DEMO_USERS, findChromium, ownWords, SCREENSHOT_DIR, serverDetails, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
 
 const chromiumPath = findChromium();
@@ -60,6 +62,37 @@ async function exchange(stack: ConsoleStack, clientId: string, clientSecret: str
   return { status: response.status, body: await response.json() as Record<string, unknown> };
 }
 
+/**
+ * The brand's audit trail as a person reads it on a phone: no line starts with the "·" that joins
+ * an action to its subject, and every entry's date sits at the same place (left edge, under its title).
+ */
+async function checkAuditLayout(page: Page): Promise<void> {
+  const entries = await page.getByRole('list', { name: /audit trail of/i }).getByRole('listitem').all();
+  expect(entries.length).toBeGreaterThanOrEqual(3);
+  const dateLefts = new Set<number>();
+  for (const entry of entries) {
+    const layout = await entry.evaluate((item) => {
+      const action = item.querySelector('strong')!.getBoundingClientRect();
+      const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
+      let dot: DOMRect | null = null;
+      for (let node = walker.nextNode(); node && !dot; node = walker.nextNode()) {
+        const at = node.textContent!.indexOf('·');
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + 1);
+        dot = range.getBoundingClientRect();
+      }
+      const time = item.querySelector('time')!.getBoundingClientRect();
+      return { actionTop: Math.round(action.top), dotTop: dot ? Math.round(dot.top) : null, timeLeft: Math.round(time.left), timeTop: time.top, actionBottom: action.bottom };
+    });
+    if (layout.dotTop !== null) expect(Math.abs(layout.dotTop - layout.actionTop), 'the "·" stays on the action\'s line').toBeLessThanOrEqual(2);
+    expect(layout.timeTop).toBeGreaterThanOrEqual(layout.actionBottom - 1);
+    dateLefts.add(layout.timeLeft);
+  }
+  expect([...dateLefts]).toHaveLength(1);
+}
+
 const rowOf = (page: Page, name: string) => page.getByRole('table', { name: 'Credentials' }).getByRole('row').filter({ hasText: name });
 
 describe.skipIf(!chromiumPath)('console in Chromium', () => {
@@ -81,6 +114,15 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
       await demo.getByRole('button', { name: 'Use the demo member account' }).click();
       expect(await page.getByLabel('Email').inputValue()).toBe(DEMO_USERS.member.email);
       await screen(page, 'sign-in');
+      // Each e-mail and password is shown whole, on one line, at both widths (typed as shown).
+      for (const value of await demo.getByRole('listitem').locator('code').all()) {
+        expect(await value.evaluate((el) => {
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+        }), `${await value.textContent()} at ${width} px`).toBe(1);
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       await page.getByLabel('Email').fill(DEMO_USERS.admin.email);
       await page.getByLabel('Password').fill('not-the-password');
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -111,6 +153,11 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await dialog.getByRole('status').filter({ hasText: 'argon2id' }).waitFor();
     await shoot(page, 'new-credential-progress');
     const { clientId, clientSecret } = await copySecret(page);
+    // The client ID has its own Copy button too.
+    const secretRegion = page.getByRole('region', { name: 'Client secret' });
+    await secretRegion.getByRole('button', { name: 'Copy client ID' }).click();
+    await expect.poll(() => secretRegion.getByRole('status').textContent()).toBe('Client ID copied.');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(clientId);
     await screen(page, 'client-secret');
     const token = await exchange(stack, clientId, clientSecret);
     expect(token.status).toBe(200);
@@ -133,9 +180,30 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     expect(fit.table).toBeLessThanOrEqual(fit.box);
     await screen(page, 'credentials');
 
-    // Rotate: a new secret, shown once; the old one stops working.
+    // Rotate: the reason is empty and required (nothing typed, nothing sent); the grace choice says
+    // what it means next to it; a new secret, shown once; without grace the old one stops at once.
     await row.getByRole('button', { name: 'Rotate' }).click();
-    await page.getByRole('dialog', { name: /rotate/i }).getByRole('button', { name: 'Rotate' }).click();
+    const rotate = page.getByRole('dialog', { name: /rotate/i });
+    const reason = rotate.getByLabel('Reason');
+    expect(await reason.inputValue()).toBe('');
+    expect(await rotate.getByLabel('Grace period').inputValue()).toBe('0');
+    expect(await rotate.getByText(/The current secret stops working at once/).count()).toBe(1);
+    await rotate.getByLabel('Grace period').selectOption('3600');
+    await expect.poll(() => rotate.getByText(/keeps working until about/).count()).toBe(1);
+    expect(await rotate.getByText(/stops working at once/).count()).toBe(0);
+    await rotate.getByLabel('Grace period').selectOption('0');
+    await expect.poll(() => rotate.getByText(/stops working at once/).count()).toBe(1);
+    await screen(page, 'rotate');
+    const beforeRotate = stack.requests.length;
+    await rotate.getByRole('button', { name: 'Rotate' }).click();
+    expect(await reason.evaluate((el) => (el as HTMLTextAreaElement).validity.valueMissing)).toBe(true);
+    await reason.fill('   ');
+    await rotate.getByRole('button', { name: 'Rotate' }).click();
+    await expect.poll(() => rotate.getByRole('alert').textContent()).toMatch(/Give a reason for the rotation/);
+    expect(await page.getByRole('region', { name: 'Client secret' }).count()).toBe(0);
+    expect(stack.requests.slice(beforeRotate).filter((r) => r.url.includes('rotate_api_credential_secret_record'))).toEqual([]);
+    await reason.fill('Quarterly rotation');
+    await rotate.getByRole('button', { name: 'Rotate' }).click();
     const rotated = await copySecret(page);
     expect(rotated.clientId).toBe(clientId);
     expect(rotated.clientSecret).not.toBe(clientSecret);
@@ -216,8 +284,15 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
       const note = page.getByRole('note', { name: 'Your role' });
       await expect.poll(() => note.textContent()).toMatch(/role in Acme Demo Brand is member/);
       expect(await note.textContent()).toMatch(/needs the role owner or admin/);
+      // A member cannot see the owners: the note says whom to ask, not a page that would not tell them.
+      expect(await note.textContent()).toMatch(/ask the person who added you to the brand/);
+      expect(await note.textContent()).not.toMatch(/Members page/);
       expect(await page.getByRole('button', { name: 'New credential' }).count()).toBe(0);
       await screen(page, 'member-role');
+      // On the Members page itself the note does not point to the page it is on either.
+      await page.getByRole('link', { name: 'Members' }).click();
+      await expect.poll(() => note.textContent()).toMatch(/Managing members needs the role owner/);
+      expect(await note.textContent()).not.toMatch(/Members page/);
       await page.close();
     }
   });
@@ -256,6 +331,61 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     expect(await ownWords(page.getByRole('alert'))).not.toMatch(/set_brand_member_role|Conflict/);
     expect(await serverDetails(page.getByRole('alert'))).toMatch(/set_brand_member_role/);
     await screen(page, 'members');
+
+    // A role change is deliberate: picking a role sends nothing; Save sends it and says so.
+    const roleSent = () => stack.requests.filter((r) => r.url.includes('set_brand_member_role')).length;
+    const sentBefore = roleSent();
+    const adminRole = page.getByRole('combobox', { name: `Role of ${DEMO_USERS.admin.email}` });
+    const status = page.getByRole('status').filter({ hasText: /Role of|added as/ });
+    await adminRole.selectOption('admin');
+    await page.getByRole('button', { name: `Save role of ${DEMO_USERS.admin.email}` }).waitFor();
+    expect(roleSent()).toBe(sentBefore);
+    await screen(page, 'members-role-staged');
+    await page.getByRole('button', { name: `Save role of ${DEMO_USERS.admin.email}` }).click();
+    await expect.poll(() => status.textContent()).toBe(`Role of ${DEMO_USERS.admin.email} changed to admin.`);
+    expect(await status.getAttribute('aria-live')).toBe('polite');
+    expect(roleSent()).toBe(sentBefore + 1);
+    // The stale already_member error went when the new action started.
+    expect(await page.getByRole('alert').count()).toBe(0);
+    // Undo puts the stored role back without sending anything.
+    await adminRole.selectOption('member');
+    await page.getByRole('button', { name: `Undo role change of ${DEMO_USERS.admin.email}` }).click();
+    expect(await adminRole.inputValue()).toBe('admin');
+    expect(await page.getByRole('button', { name: `Save role of ${DEMO_USERS.admin.email}` }).count()).toBe(0);
+
+    // Granting owner asks first; Cancel changes nothing and sends nothing.
+    await adminRole.selectOption('owner');
+    await page.getByRole('button', { name: `Save role of ${DEMO_USERS.admin.email}` }).click();
+    const grant = page.getByRole('dialog', { name: `Make ${DEMO_USERS.admin.email} an owner?` });
+    expect(await grant.textContent()).toMatch(/can do everything in Newcomer Shop/);
+    await screen(page, 'members-owner-confirm');
+    await grant.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    expect(await adminRole.inputValue()).toBe('admin');
+    expect(roleSent()).toBe(sentBefore + 1);
+
+    // A failed add, then a successful role change: the old error does not stay.
+    await page.getByLabel('E-mail of the new member').fill(`nobody-${Date.now()}@example.test`);
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/No account has this e-mail address\./);
+    expect(await status.count()).toBe(0);
+    await adminRole.selectOption('member');
+    await page.getByRole('button', { name: `Save role of ${DEMO_USERS.admin.email}` }).click();
+    await expect.poll(() => status.textContent()).toBe(`Role of ${DEMO_USERS.admin.email} changed to member.`);
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    // Giving up one's own owner role asks first; as the last owner it is refused, and that error is the only one shown.
+    await page.getByLabel('E-mail of the new member').fill(`nobody-else-${Date.now()}@example.test`);
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await expect.poll(() => page.getByRole('alert').count()).toBe(1);
+    await page.getByRole('combobox', { name: `Role of ${email}` }).selectOption('admin');
+    await page.getByRole('button', { name: `Save role of ${email}` }).click();
+    const giveUp = page.getByRole('dialog', { name: 'Give up your owner role in Newcomer Shop?' });
+    await giveUp.getByRole('button', { name: 'Change role to admin' }).click();
+    await expect.poll(() => giveUp.getByRole('alert').textContent()).toMatch(/The brand would be left without an owner\./);
+    expect(await page.getByRole('alert').count()).toBe(1);
+    await giveUp.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.getByRole('combobox', { name: `Role of ${email}` }).inputValue()).toBe('owner');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
 
@@ -286,6 +416,10 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     const table = page.getByRole('table', { name: 'Brand secrets' });
     await expect.poll(() => table.getByRole('row').filter({ hasText: 'ERP access token' }).count()).toBe(1);
+    // Each change is said in the page's polite live region, as the credentials page does.
+    const said = page.getByRole('status').filter({ hasText: /^Secret / });
+    await expect.poll(() => said.textContent()).toBe('Secret ERP access token created.');
+    expect(await said.getAttribute('aria-live')).toBe('polite');
     expect(await page.content()).not.toContain(value);
     await screen(page, 'secrets');
 
@@ -296,12 +430,19 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await edit.getByLabel('Name').fill('ERP token');
     await edit.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => table.getByRole('row').filter({ hasText: 'ERP token' }).count()).toBe(1);
+    await expect.poll(() => said.textContent()).toBe('Secret ERP access token renamed to ERP token.');
 
     await table.getByRole('row').filter({ hasText: 'ERP token' }).getByRole('button', { name: 'Delete' }).click();
     const confirm = page.getByRole('dialog', { name: /delete/i });
-    expect(await confirm.textContent()).toMatch(/last used|never been used/i);
+    // Opening the next action's dialog retires the last message.
+    expect(await page.getByRole('status').filter({ hasText: /^Secret / }).count()).toBe(0);
+    expect(await confirm.textContent()).toMatch(/last read|never been used/i);
+    // Plain words: no API names (read_brand_secret) or keys in the confirmation.
+    expect(await confirm.textContent()).not.toMatch(/read_brand_secret|service key|_secret/);
+    await screen(page, 'secret-delete');
     await confirm.getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => table.getByRole('row').filter({ hasText: 'ERP token' }).count()).toBe(0);
+    await expect.poll(() => said.textContent()).toBe('Secret ERP token deleted.');
     // The value went to the server once, in create_brand_secret's body, and nowhere else.
     const carrying = stack.requests.filter((r) => `${r.url}${r.body ?? ''}`.includes(value));
     expect(carrying.map((r) => r.url.replace(stack.url, ''))).toEqual(['/rest/v1/rpc/create_brand_secret']);
@@ -323,10 +464,28 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await expect.poll(() => rowOf(page, 'Shop backend').count()).toBe(1);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await screen(page, 'credentials');
+    // The rotate dialog on a phone, with a grace period chosen (its consequence shown next to it).
+    await rowOf(page, 'Shop backend').getByRole('button', { name: 'Rotate' }).click();
+    const rotate = page.getByRole('dialog', { name: /rotate/i });
+    await rotate.getByLabel('Grace period').selectOption('86400');
+    await rotate.getByText(/keeps working until about/).waitFor();
+    await screen(page, 'rotate');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     await page.close();
   });
 
   it('375 px: every section of the owner (audit trail, members, secrets, a credential history and revoke dialog)', SLOW, async () => {
+    // An audit entry whose title does not fit one phone line: "Rotation grace ended · credential Console ERP nightly export".
+    const created = await stack.db.rpc<{ credential_id: string }>('operator', 'create_api_credential_record', {
+      _brand_id: DEMO_BRAND_ID, _name: 'Console ERP nightly export', _client_id: generateClientId(),
+      _client_secret_hash: await hashClientSecret(`mintid_audit_${Date.now()}`), _scopes: ['orders:read'],
+    });
+    await stack.db.rpc('operator', 'rotate_api_credential_secret_record', {
+      _brand_id: DEMO_BRAND_ID, _credential_id: created.credential_id, _new_secret_hash: await hashClientSecret(`mintid_audit2_${Date.now()}`),
+      _reason: 'Audit layout', _grace_seconds: 3600,
+    });
+    await stack.db.rpc('operator', 'end_api_credential_rotation_grace', { _brand_id: DEMO_BRAND_ID, _credential_id: created.credential_id, _reason: 'Switched over' });
     const { page } = await stack.newPage({ width: 375, height: 812 });
     await signIn(page, stack, DEMO_USERS.owner.email, DEMO_PASSWORDS.owner);
     await rowOf(page, 'Shop backend').getByRole('button', { name: 'History' }).click();
@@ -346,7 +505,31 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
       await ready().waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(375);
       await screen(page, name);
+      if (name === 'brand-audit') await checkAuditLayout(page);
+      if (name === 'members') {
+        // A staged role change and the owner confirmation on a phone; Cancel leaves the role as it was.
+        const role = page.getByRole('combobox', { name: `Role of ${DEMO_USERS.member.email}` });
+        await role.selectOption('owner');
+        await screen(page, 'members-role-staged');
+        await page.getByRole('button', { name: `Save role of ${DEMO_USERS.member.email}` }).click();
+        await page.getByRole('dialog', { name: `Make ${DEMO_USERS.member.email} an owner?` }).waitFor();
+        await screen(page, 'members-owner-confirm');
+        await page.getByRole('button', { name: 'Cancel' }).click();
+        expect(await role.inputValue()).toBe('member');
+      }
     }
+    // Secrets on a phone: the announcement after saving, and the delete confirmation in plain words.
+    await page.getByRole('button', { name: 'New secret' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'New secret' });
+    await dialog.getByLabel('Name').fill('Phone token');
+    await dialog.getByLabel('Value').fill(`phone-value-${Date.now()}`);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /^Secret / }).textContent()).toBe('Secret Phone token created.');
+    await screen(page, 'secrets-announced');
+    await page.getByRole('button', { name: 'Delete Phone token' }).click();
+    await page.getByRole('dialog', { name: 'Delete Phone token?' }).waitFor();
+    await screen(page, 'secret-delete');
+    await page.keyboard.press('Escape');
     await page.close();
   });
 

@@ -66,6 +66,23 @@ describe('the console\'s words for failures', () => {
     expect(explainError(named).message).toBe('A scope is not written as resource:action.');
   });
 
+  it('names the scopes the person wrote wrong when it knows what was typed, and only those', () => {
+    const refused = new InvalidInputError('Invalid input: scopes.0: …', { status: 0, reason: 'client_validation', hint: null, field: 'scopes.0', fields: ['scopes.0', 'scopes.2'] });
+    const scopes = ['Products:Read', 'orders:read', 'orders'];
+    expect(explainError(refused, { scopes })).toMatchObject({
+      message: 'The scopes “Products:Read” and “orders” are not written as resource:action.', code: 'scope_invalid',
+    });
+    const one = new InvalidInputError('Invalid input', { status: 0, reason: 'client_validation', hint: null, field: 'scopes.1' });
+    expect(explainError(one, { scopes }).message).toBe('The scope “orders:read” is not written as resource:action.');
+    // Without what was typed (or a path it does not hold), the general words: nothing invented.
+    expect(explainError(refused).message).toBe('A scope is not written as resource:action.');
+    expect(explainError(new InvalidInputError('Invalid input', { status: 0, reason: 'client_validation', hint: null, field: 'scopes.9' }), { scopes }).message)
+      .toBe('A scope is not written as resource:action.');
+    // A scope listed twice is not a scope written wrong.
+    const twice = new InvalidInputError('Invalid input: scopes: scopes must be distinct', { status: 0, reason: 'client_validation', hint: null, field: 'scopes' });
+    expect(explainError(twice, { scopes }).code).toBe('scopes_not_distinct');
+  });
+
   it('a 403 names the role held and the Members page, and does not invent a role for a non-member', () => {
     const member = new ForbiddenError('Forbidden: only an owner or admin of the brand may manage its credentials', {
       status: 403, reason: 'not_brand_admin',
@@ -73,7 +90,7 @@ describe('the console\'s words for failures', () => {
     });
     expect(explainError(member)).toEqual({
       message: 'Your role in this brand is member. This needs the role owner or admin.',
-      action: 'Ask an owner to change your role on the Members page.', code: 'not_brand_admin',
+      action: 'Ask an owner of the brand to change your role (the person who added you knows who they are).', code: 'not_brand_admin',
       // SPEC §11: the server's message and hint travel along, shown folded under the console's words.
       server: { message: member.message, hint: member.hint },
     });

@@ -1,11 +1,12 @@
 // Credential lifecycle in the console (SPEC §13) in a real Chromium: a rotation with a grace
 // period keeps the previous secret working and shows it in the table until "End grace"; the
 // rejected uses of a revoked credential show up; keyset paging over more than one page.
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateClientId } from '../../src/secrets/generate.js';
 import { hashClientSecret } from '../../src/secrets/hash.js';
-import { DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
+import { axeViolations, DEMO_BRAND_ID, DEMO_PASSWORDS, DEMO_USERS, findChromium, SCREENSHOT_DIR, SKIP_MESSAGE, startConsoleStack, type ConsoleStack } from './harness.js';
 
 const chromiumPath = findChromium();
 if (!chromiumPath) console.warn(`\n${SKIP_MESSAGE}\n`);
@@ -40,6 +41,22 @@ async function exchangeStatus(stack: ConsoleStack, clientId: string, clientSecre
   return response.status;
 }
 
+/** How many lines the text of the cell's <code> (the client id) takes. */
+const codeLines = (page: Page, name: string) => rowOf(page, name).getByRole('cell').nth(1).locator('code').evaluate((el) => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+});
+/** The distinct tops of a row's action buttons (History, Rotate, Revoke): 1 when they sit on one line. */
+async function actionLines(page: Page, name: string): Promise<number> {
+  const tops = new Set<number>();
+  for (const label of ['History', 'Rotate', 'Revoke']) {
+    const button = rowOf(page, name).getByRole('button', { name: new RegExp(`^${label} `) });
+    if (await button.count()) tops.add(Math.round((await button.boundingBox())!.y));
+  }
+  return tops.size;
+}
+
 const rowOf = (page: Page, name: string) => page.getByRole('table', { name: 'Credentials' }).getByRole('row').filter({ hasText: name });
 /** The cell of a row under the column header named `header` (the table's columns, as a person reads them). */
 async function cellOf(page: Page, name: string, header: string) {
@@ -72,6 +89,11 @@ describe.skipIf(!chromiumPath)('credential lifecycle in the console', () => {
     await rowOf(page, 'Partner sync').getByRole('button', { name: 'Rotate' }).click();
     const rotate = page.getByRole('dialog', { name: /rotate/i });
     await rotate.getByLabel('Grace period').selectOption('86400');
+    // The consequence of the choice is said next to it: until when the current secret keeps working.
+    expect(await rotate.getByLabel('Grace period').evaluate((el) => document.getElementById('grace-consequence')!.textContent
+      && el.getAttribute('aria-describedby'))).toContain('grace-consequence');
+    await expect.poll(() => rotate.getByText(/keeps working until about/).textContent()).toMatch(/until about \w+ \d+, \d\d:\d\d/);
+    await rotate.getByLabel('Reason').fill('Partner moves to a new vault');
     await rotate.getByRole('button', { name: 'Rotate' }).click();
     await expect.poll(() => page.getByRole('dialog', { name: 'Client secret' }).textContent()).toMatch(/previous secret keeps working until/);
     const second = await copySecret(page);
@@ -118,6 +140,47 @@ describe.skipIf(!chromiumPath)('credential lifecycle in the console', () => {
     }, { timeout: 20_000, interval: 1_000 }).toMatch(/^2/);
     expect(await rowOf(page, 'Retired shop').getByRole('button', { name: 'Rotate' }).count()).toBe(0);
     expect(await rowOf(page, 'Retired shop').getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+  });
+
+  it('1280 px: with a grace period shown, every row keeps its actions on one line and its client id unbroken', SLOW, async () => {
+    const hash = await hashClientSecret(`mintid_layout_${Date.now()}`);
+    // A grace row, a row with an expiry date, a revoked row with a long reason: the widest cells a table holds.
+    const names = ['Layout grace', 'Layout expiring', 'Layout revoked'];
+    for (const name of names) {
+      const created = await stack.db.rpc<{ credential_id: string }>('operator', 'create_api_credential_record', {
+        _brand_id: DEMO_BRAND_ID, _name: name, _client_id: generateClientId(), _client_secret_hash: hash, _scopes: ['products:read', 'orders.items:write'],
+        _expires_at: name === 'Layout expiring' ? new Date(Date.now() + 400 * 86_400_000).toISOString() : null,
+      });
+      if (name === 'Layout revoked') {
+        await stack.db.rpc('operator', 'revoke_api_credential_record', {
+          _brand_id: DEMO_BRAND_ID, _credential_id: created.credential_id, _reason: 'Superseded by the new ERP connector after the warehouse migration', _reason_code: 'superseded',
+        });
+      }
+      if (name === 'Layout grace') {
+        await stack.db.rpc('operator', 'rotate_api_credential_secret_record', {
+          _brand_id: DEMO_BRAND_ID, _credential_id: created.credential_id, _new_secret_hash: await hashClientSecret(`mintid_layout2_${Date.now()}`),
+          _reason: 'Layout test', _grace_seconds: 86_400,
+        });
+      }
+    }
+    for (const width of [1280, 375]) {
+      const { page } = await stack.newPage({ width });
+      await signIn(page, stack);
+      await expect.poll(() => rowOf(page, 'Layout grace').getByRole('button', { name: 'End grace now' }).count()).toBe(1);
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `credentials-grace-${width}.png`), fullPage: true });
+      expect(await axeViolations(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      if (width === 1280) {
+        for (const name of names) {
+          if (name !== 'Layout revoked') expect(await actionLines(page, name), `${name}: actions on one line`).toBe(1);
+          expect(await codeLines(page, name), `${name}: client id on one line`).toBe(1);
+        }
+        // The table fits its box: nothing pushed past the right edge.
+        const table = page.getByRole('table', { name: 'Credentials' });
+        expect(await table.evaluate((el) => el.scrollWidth <= el.parentElement!.clientWidth)).toBe(true);
+      }
+      await page.close();
+    }
   });
 
   it('paging: more credentials than a page, Next page and Previous page walk the keyset cursor', SLOW, async () => {

@@ -206,7 +206,7 @@ describe.skipIf(!chromiumPath)('revoke selected credentials in the console', () 
     await dialog.getByRole('button', { name: 'Revoke 2 credentials' }).click();
     const alert = dialog.getByRole('alert');
     await expect.poll(() => alert.textContent()).toMatch(/^Nothing was revoked\.Your role in this brand is member\. This needs the role owner or admin\./);
-    expect(await alert.textContent()).toMatch(/Ask an owner to change your role on the Members page\./);
+    expect(await alert.textContent()).toMatch(/Ask an owner of the brand to change your role \(the person who added you knows who they are\)\./);
     expect(await ownWords(alert)).not.toMatch(/Forbidden|revoke_api_credential_records|_brand_id/);
     expect(await serverDetails(alert)).toMatch(/Forbidden/);
     expect(await revokedIn([ids['Demoted J']!, ids['Demoted K']!])).toBe(0);

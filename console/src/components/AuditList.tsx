@@ -41,8 +41,8 @@ export function AuditList(props: { entries: AuditEntry[]; label: string; actorNa
       {props.entries.map((entry) => (
         <li key={entry.id} class={`audit-item audit-${entry.action}`}>
           <div class="audit-head">
-            <strong>{actionLabel(entry.action)}</strong>
-            {entry.subject ? <span class="muted"> · {entry.subject}</span> : null}
+            {/* One run of text: the subject wraps like words do, and the no-break space keeps "·" after the action. */}
+            <span class="audit-title"><strong>{actionLabel(entry.action)}</strong>{entry.subject ? <span class="muted">{'\u00a0· '}{entry.subject}</span> : null}</span>
             <Time value={entry.occurredAt} />
           </div>
           <div class="audit-meta">

@@ -1,5 +1,5 @@
-// The secret, shown once: a dialog named "Client secret" with the client id, the secret, a Copy
-// button and a ready token exchange. Closing it forgets the secret; nothing stores it.
+// The secret, shown once: a dialog named "Client secret" with the client id, the secret, Copy
+// buttons for each and for a ready token exchange. Closing it forgets the secret; nothing stores it.
 import { useState } from 'preact/hooks';
 import { Dialog } from './Dialog.js';
 import { formatTime } from './Time.js';
@@ -56,9 +56,10 @@ export function ClientSecretDialog(props: {
         </dl>
         <div class="row">
           <button type="button" class="button primary" data-autofocus onClick={() => copy('secret', props.clientSecret)}>Copy secret</button>
+          <button type="button" class="button" onClick={() => copy('client-id', props.clientId)}>Copy client ID</button>
           <button type="button" class="button" onClick={() => copy('curl', curl)}>Copy curl command</button>
           <span role="status" class="copy-status">
-            {copied === 'secret' ? 'Secret copied.' : copied === 'curl' ? 'Command copied.' : copied ? 'Copying failed: select the text and copy it.' : ''}
+            {copied === 'secret' ? 'Secret copied.' : copied === 'client-id' ? 'Client ID copied.' : copied === 'curl' ? 'Command copied.' : copied ? 'Copying failed: select the text and copy it.' : ''}
           </span>
         </div>
         <h3>Exchange it for an access token</h3>

@@ -13,9 +13,9 @@ function Grace(props: { credential: CredentialSummary; onEnd: (c: CredentialSumm
   const title = `Previous secret works until ${formatTime(until)}; last used ${lastUsed ? formatTime(lastUsed) : 'never'}`;
   return (
     <span class="grace" title={title}>
-      <span class="nowrap"><span class="visually-hidden">previous secret </span>until <Time value={until} sameDayTimeOnly /></span>
+      <span class="grace-until"><span class="visually-hidden">previous secret </span>until <Time value={until} sameDayTimeOnly /></span>
       <span class="visually-hidden">, last used {lastUsed ? formatTime(lastUsed) : 'never'}</span>
-      <span aria-hidden="true"> · </span>
+      <span aria-hidden="true" class="grace-dot"> · </span>
       <button type="button" class="link-button" onClick={() => props.onEnd(props.credential)} aria-label={`End grace now for ${props.credential.name}`}>End grace</button>
     </span>
   );
@@ -25,6 +25,12 @@ function RejectedUses(props: { credential: CredentialSummary }) {
   const { rejectedUseCount: count, lastRejectedUseAt: last } = props.credential;
   if (!count) return <span class="muted">0</span>;
   return <span class="warning-text">{count} <small class="rejected-last">last <Time value={last} /></small></span>;
+}
+
+/** A scope on one line; one too long for its column (over 20 characters) may wrap after its ":" and "." only, never inside a word. */
+function scopeWithBreaks(scope: string) {
+  if (scope.length <= 20) return scope;
+  return scope.split(/(?<=[:.])/).map((part, i) => <span key={i}>{i > 0 ? <wbr /> : null}{part}</span>);
 }
 
 /** Whether a credential can be selected for "Revoke selected" (a revoked one cannot be revoked again). */
@@ -78,7 +84,7 @@ export function CredentialsTable(props: {
                 {c.revocationReason ? <small class="muted revocation-reason" title={c.revocationReason}>{c.revocationReason}</small> : null}
                 </div>
               </td>
-              <td role="cell" data-label="Scopes"><ul class="scope-list">{c.scopes.map((s) => <li key={s} class="pill">{s}</li>)}</ul></td>
+              <td role="cell" data-label="Scopes"><ul class="scope-list">{c.scopes.map((s) => <li key={s} class="pill">{scopeWithBreaks(s)}</li>)}</ul></td>
               <td role="cell" data-label="Created"><Time value={c.createdAt} /></td>
               <td role="cell" data-label="Expires"><Time value={c.expiresAt} empty="never" /></td>
               <td role="cell" data-label="Last used"><Time value={c.lastUsedAt} empty="never" /></td>

@@ -28,6 +28,8 @@ export function NewCredentialDialog(props: { api: Api; brandId: string; onClose:
   const [metadata, setMetadata] = useState('');
   const [step, setStep] = useState<SecretStep | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // The scopes of the refused attempt, so the error can name the ones written wrong.
+  const [sentScopes, setSentScopes] = useState<string[]>([]);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -47,8 +49,10 @@ export function NewCredentialDialog(props: { api: Api; brandId: string; onClose:
       setStep('generating');
       const issued = await makeSecret({ withClientId: true, onStage: setStep });
       setStep('sending');
+      const list = parseScopes(scopes);
+      setSentScopes(list);
       await props.api.credentials.createCredentialRecord({
-        brandId: props.brandId, name, clientId: issued.clientId!, clientSecretHash: issued.hash, scopes: parseScopes(scopes),
+        brandId: props.brandId, name, clientId: issued.clientId!, clientSecretHash: issued.hash, scopes: list,
         metadata: meta, expiresAt: expires ? new Date(expires).toISOString() : null,
       });
       props.onCreated({ credentialName: name.trim(), clientId: issued.clientId!, clientSecret: issued.clientSecret, hashMs: issued.hashMs, kind: 'created' });
@@ -83,7 +87,7 @@ export function NewCredentialDialog(props: { api: Api; brandId: string; onClose:
             onInput={(e) => setMetadata(e.currentTarget.value)} />
         </label>
         {step ? <SecretProgress step={step} /> : null}
-        <ErrorNotice error={error} />
+        <ErrorNotice error={error} input={{ scopes: sentScopes }} />
         <div class="dialog-actions">
           <button type="button" class="button" onClick={props.onClose} disabled={busy}>Cancel</button>
           <button type="submit" class="button primary" disabled={busy}>{busy ? 'Creating…' : 'Create'}</button>

@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import type { Api, BrandSecret, MyBrand } from '../api.js';
 import { useLoader } from '../use-loader.js';
 import { useSubmit } from '../use-submit.js';
+import { Announcement } from './Announcement.js';
 import { Dialog } from './Dialog.js';
 import { EmptyState } from './EmptyState.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -23,13 +24,13 @@ function ValueField(props: { label: string; value: string; onInput: (v: string) 
   );
 }
 
-function NewSecretDialog(props: { api: Api; brandId: string; onClose: () => void; onSaved: () => void }) {
+function NewSecretDialog(props: { api: Api; brandId: string; onClose: () => void; onSaved: (message: string) => void }) {
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
   const [description, setDescription] = useState('');
   const { pending, error, submit } = useSubmit(
     () => props.api.secrets.createBrandSecret({ brandId: props.brandId, name, value, description: description || undefined }),
-    () => { setValue(''); props.onSaved(); },
+    () => { setValue(''); props.onSaved(`Secret ${name.trim()} created.`); },
   );
   return (
     <Dialog title="New secret" onClose={props.onClose} busy={pending}>
@@ -54,7 +55,7 @@ function NewSecretDialog(props: { api: Api; brandId: string; onClose: () => void
   );
 }
 
-function EditSecretDialog(props: { api: Api; brandId: string; secret: BrandSecret; onClose: () => void; onSaved: () => void }) {
+function EditSecretDialog(props: { api: Api; brandId: string; secret: BrandSecret; onClose: () => void; onSaved: (message: string) => void }) {
   const [name, setName] = useState(props.secret.name);
   const [description, setDescription] = useState(props.secret.description ?? '');
   const [value, setValue] = useState('');
@@ -63,7 +64,15 @@ function EditSecretDialog(props: { api: Api; brandId: string; secret: BrandSecre
     name: name !== props.secret.name ? name : undefined,
     description: description !== (props.secret.description ?? '') ? description : undefined,
     value: value || undefined,
-  }), () => { setValue(''); props.onSaved(); });
+  }), () => {
+    const changes = [
+      name !== props.secret.name ? `renamed to ${name.trim()}` : null,
+      value ? 'given a new value' : null,
+      description !== (props.secret.description ?? '') ? 'described anew' : null,
+    ].filter(Boolean);
+    setValue('');
+    props.onSaved(`Secret ${props.secret.name} ${changes.length ? changes.join(', ') : 'saved'}.`);
+  });
   return (
     <Dialog title={`Edit ${props.secret.name}`} onClose={props.onClose} busy={pending}>
       <form class="stack" onSubmit={submit}>
@@ -87,16 +96,17 @@ function EditSecretDialog(props: { api: Api; brandId: string; secret: BrandSecre
   );
 }
 
-function DeleteSecretDialog(props: { api: Api; brandId: string; secret: BrandSecret; onClose: () => void; onDeleted: () => void }) {
-  const { pending, error, submit } = useSubmit(() => props.api.secrets.deleteBrandSecret({ brandId: props.brandId, secretId: props.secret.id }), props.onDeleted);
+function DeleteSecretDialog(props: { api: Api; brandId: string; secret: BrandSecret; onClose: () => void; onDeleted: (message: string) => void }) {
+  const { pending, error, submit } = useSubmit(() => props.api.secrets.deleteBrandSecret({ brandId: props.brandId, secretId: props.secret.id }),
+    () => props.onDeleted(`Secret ${props.secret.name} deleted.`));
   const { secret } = props;
   return (
     <Dialog title={`Delete ${secret.name}?`} onClose={props.onClose} busy={pending}>
       <p class="notice notice-danger">
         The value of <strong>{secret.name}</strong> is destroyed; the audit record stays.{' '}
         {secret.lastAccessedAt
-          ? <>It was last used on <strong>{formatTime(secret.lastAccessedAt)}</strong>, read by server-side code with the service key (<code>read_brand_secret</code>, by its id <code>{secret.id}</code>): whatever reads it there fails from now on.</>
-          : <>It has never been used: no server-side code has read it (<code>read_brand_secret</code>, id <code>{secret.id}</code>).</>}
+          ? <>It was last read on <strong>{formatTime(secret.lastAccessedAt)}</strong> by your server-side code (which reads it by its id, <code>{secret.id}</code>): whatever reads it there fails from now on.</>
+          : <>It has never been used: your server-side code has not read it yet.</>}
       </p>
       <ErrorNotice error={error} />
       <div class="dialog-actions">
@@ -111,8 +121,11 @@ export function SecretsPage(props: { api: Api; brand: MyBrand }) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const page = useLoader(() => props.api.secrets.listBrandSecrets({ brandId: props.brand.brandId, cursor }), [props.brand.brandId, cursor]);
-  const [open, setOpen] = useState<Open>(null);
-  const done = () => { setOpen(null); setCursors([undefined]); page.reload(); };
+  const [open, setOpenState] = useState<Open>(null);
+  const [announcement, setAnnouncement] = useState('');
+  // Opening a dialog starts a new action: the last one's message goes.
+  const setOpen = (next: Open) => { if (next) setAnnouncement(''); setOpenState(next); };
+  const done = (message: string) => { setOpen(null); setAnnouncement(message); setCursors([undefined]); page.reload(); };
   const brandId = props.brand.brandId;
 
   return (
@@ -124,6 +137,7 @@ export function SecretsPage(props: { api: Api; brand: MyBrand }) {
         </div>
         <button type="button" class="button primary" onClick={() => setOpen({ kind: 'new' })}>New secret</button>
       </div>
+      <Announcement text={announcement} />
       <ErrorNotice error={page.error} />
       {page.pending && !page.value ? <p role="status" class="muted">Loading secrets…</p> : null}
       {page.value && page.value.items.length === 0 ? (

@@ -76,8 +76,8 @@ export function SignInPage(props: { supabase: SupabaseClient; config: ConsoleCon
                 <li key={account.email} class="demo-account">
                   <span class="demo-role">{account.role}</span>
                   <span class="demo-credentials">
-                    <code>{account.email}</code>
-                    {account.password ? <span>password <code>{account.password}</code></span> : <span class="muted">password printed by npm start</span>}
+                    <code class="demo-value">{account.email}</code>
+                    {account.password ? <span>password <code class="demo-value">{account.password}</code></span> : <span class="muted">password printed by npm start</span>}
                   </span>
                   <button type="button" class="button small" aria-label={`Use the demo ${account.role} account`}
                     onClick={() => { setEmail(account.email); setPassword(account.password ?? ''); }}>Use</button>

@@ -1,6 +1,6 @@
 // A timestamp, one format everywhere: compact local date and 24-hour time with the time zone
 // ("Dec 1, 2025, 12:00 UTC" in en-US; the year is left out in the current year: "Dec 1, 12:00 UTC"),
-// the full ISO value in datetime/title; "—" when absent. It never wraps (white-space: nowrap).
+// the full ISO value in datetime/title; "—" when absent. It never wraps inside its date or its time.
 const dateOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 const dateThisYear = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
 const yearOf = new Intl.DateTimeFormat(undefined, { year: 'numeric' });
@@ -24,12 +24,18 @@ export function formatTime(iso: string | null | undefined, options: { sameDayTim
   return parts.date ? `${parts.date}, ${parts.time}` : parts.time;
 }
 
+/**
+ * A timestamp as text, "Dec 1, 12:00 UTC", never broken inside its date or its clock time. It is on
+ * one line wherever there is room; a tight table column (`.time-splits`) may put the clock time
+ * under the date, the only place it may wrap.
+ */
 export function Time(props: { value: string | null | undefined; empty?: string; sameDayTimeOnly?: boolean }) {
   if (!props.value) return <span class="muted">{props.empty ?? '—'}</span>;
-  if (!timeParts(props.value)) return <time dateTime={props.value}>{props.value}</time>;
+  const parts = timeParts(props.value, { sameDayTimeOnly: props.sameDayTimeOnly });
+  if (!parts) return <time dateTime={props.value}>{props.value}</time>;
   return (
     <time class="time" dateTime={props.value} title={props.value}>
-      {formatTime(props.value, { sameDayTimeOnly: props.sameDayTimeOnly })}
+      {parts.date ? <><span class="time-part">{parts.date},</span> </> : null}<span class="time-part">{parts.time}</span>
     </time>
   );
 }

@@ -6,6 +6,10 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Command } from '../../src/cli/args.js';
+import { brandsCommand, membersCommand } from '../../src/cli/brands.js';
+import { credentialsCommand } from '../../src/cli/credentials.js';
+import { secretsCommand } from '../../src/cli/secrets.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 
 const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
@@ -172,5 +176,24 @@ describe('missing connection options', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('missing required option --name');
     expect(run.stderr).not.toContain('hint:');
+  });
+});
+
+describe('every option that carries a parameter of the typed client', () => {
+  /** Options that carry no parameter of the typed client (connection, output, or refused outright). */
+  const NOT_PARAMS = new Set(['url', 'key', 'token', 'json', 'all', 'replace-value', 'value']);
+  const leaves = (command: Command, path: string[]): [string, Command][] => (command.subcommands
+    ? Object.entries(command.subcommands).flatMap(([name, sub]) => leaves(sub, [...path, name]))
+    : [[path.join(' '), command]]);
+  const commands = [['credentials', credentialsCommand], ['brands', brandsCommand], ['members', membersCommand], ['secrets', secretsCommand]] as const;
+  const all = commands.flatMap(([name, command]) => leaves(command, [name]));
+
+  it('is found in every command group', () => {
+    expect(all.length).toBeGreaterThan(12);
+  });
+
+  it.each(all)('%s declares the rule said when the client refuses it', (_path, command) => {
+    const without = Object.entries(command.options ?? {}).filter(([name, spec]) => !NOT_PARAMS.has(name) && !spec.rule).map(([name]) => name);
+    expect(without).toEqual([]);
   });
 });

@@ -26,6 +26,18 @@ export interface OptionSpec {
   required?: boolean;
   /** May be repeated; values collected in order. */
   multiple?: boolean;
+  /** An explicitly empty value (`--description ""`) is a value here (e.g. "clear it"); else it is a usage error. */
+  allowEmpty?: boolean;
+  /** Said with the usage error when this option is missing: how to get it (e.g. `eval "$(npx mintid env)"`). */
+  whenMissing?: string;
+  /**
+   * The typed client's parameter this flag carries (e.g. `brandId` for `--brand`), and the rule in
+   * plain words the CLI says when the client refuses the value before calling the server
+   * (src/cli/client-refusals.ts). A function gets the flag's value and, for a list flag, the
+   * refused item's index (from 0).
+   */
+  param?: string;
+  rule?: string | ((value: string | undefined, item: number | null) => string);
 }
 
 /** What a leaf command receives: option values (env and defaults applied) and positionals. */
@@ -53,9 +65,14 @@ export interface Command {
   run?: (args: ParsedArgs, path: string[]) => Promise<number>;
 }
 
-/** A usage error: printed with a pointer to `--help`, exit code 2. */
+/** A usage error: printed with a pointer to `--help`, exit code 2; `hint` says how to fix it where that is not obvious. */
 export class UsageError extends Error {
   override name = 'UsageError';
+  readonly hint: string | null;
+  constructor(message: string, hint: string | null = null) {
+    super(message);
+    this.hint = hint;
+  }
 }
 
 /** The flags every command accepts. */
@@ -132,32 +149,53 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   }
   if (parsed.positionals.length < min) throw new UsageError(`missing ${command.positionals?.names ?? 'arguments'}`);
   const values: ParsedArgs['values'] = {};
-  const missing: string[] = [];
+  const missing: [string, OptionSpec][] = [];
   for (const [name, spec] of Object.entries(specs)) {
     let value = parsed.values[name] as ParsedArgs['values'][string];
-    if (spec.type === 'string' && !spec.multiple && value === '') {
-      // `--token ""` (say, from an unset shell variable) must not quietly become MINTID_TOKEN.
-      if (spec.env) throw new UsageError(`--${name} was given an empty value; give it one, or leave the flag out to use ${spec.env}`);
-      value = undefined;
+    if (spec.type === 'string' && !spec.multiple && value === '' && !spec.allowEmpty) {
+      // `--token ""` (say, from an unset shell variable) must not quietly become MINTID_TOKEN, and
+      // `--scopes ""` is not a missing flag: name the empty one and what leaving it out would do.
+      throw new UsageError(`--${name} was given an empty value; ${emptyAdvice(name, spec)}`);
     }
     if (value === undefined && spec.env && process.env[spec.env]) value = process.env[spec.env];
     if (value === undefined && spec.defaultFrom) value = spec.defaultFrom();
     if (value === undefined && spec.default !== undefined) value = spec.default;
     if (value === undefined && spec.type === 'boolean') value = false;
-    if (value === undefined && spec.required) missing.push(spec.env ? `--${name} (or ${spec.env})` : `--${name}`);
+    if (value === undefined && spec.required) missing.push([name, spec]);
     values[name] = value;
   }
-  if (missing.length === 1) throw new UsageError(`missing required option ${missing[0]}`);
-  if (missing.length > 1) throw new UsageError(`missing required options ${missing.join(', ')}`);
+  throwIfMissing(missing);
   return { values, positionals: parsed.positionals, json: values.json === true };
 }
 
+/** What to do instead of an empty `--flag ""`. */
+function emptyAdvice(name: string, spec: OptionSpec): string {
+  if (spec.env) return `give it one, or leave the flag out to use ${spec.env}`;
+  if (spec.required) return `it is required: --${name} <${spec.value ?? 'value'}>`;
+  if (spec.default !== undefined) return `give it one, or leave the flag out for the default (${spec.default})`;
+  return 'give it one, or leave the flag out';
+}
+
+/**
+ * Throws the usage error for missing required options (every one named, with its environment
+ * variable), with their `whenMissing` advice as the hint.
+ */
+export function throwIfMissing(missing: [string, OptionSpec][]): void {
+  if (missing.length === 0) return;
+  const names = missing.map(([name, spec]) => (spec.env ? `--${name} (or ${spec.env})` : `--${name}`));
+  const hint = [...new Set(missing.map(([, spec]) => spec.whenMissing).filter(Boolean))].join(' ') || null;
+  throw new UsageError(`missing required option${names.length > 1 ? 's' : ''} ${names.join(', ')}`, hint);
+}
+
 /** Prints a usage error (as JSON on stderr when `--json` was asked for) and returns exit code 2. */
-function usageFailure(message: string, path: string[], argv: string[]): number {
+function usageFailure(error: string | UsageError, path: string[], argv: string[]): number {
+  const message = typeof error === 'string' ? error : error.message;
+  const hint = typeof error === 'string' ? null : error.hint;
+  const help = `Run '${path.join(' ')} --help'`;
   if (argv.includes('--json')) {
-    console.error(JSON.stringify({ error: { code: 'usage', message, reason: null, hint: `Run '${path.join(' ')} --help'.` } }));
+    console.error(JSON.stringify({ error: { code: 'usage', message, reason: null, hint: hint ? `${hint} ${help} for usage.` : `${help}.` } }));
   } else {
-    console.error(`${path[0]}: ${message}\nRun '${path.join(' ')} --help' for usage.`);
+    console.error(`${path[0]}: ${message}${hint ? `\n  hint: ${hint}` : ''}\n${help} for usage.`);
   }
   return USAGE_EXIT;
 }
@@ -194,13 +232,13 @@ export async function runCommand(command: Command, path: string[], argv: string[
   try {
     parsed = parseCommandArgs(command, argv);
   } catch (error) {
-    if (error instanceof UsageError) return usageFailure(error.message, path, argv);
+    if (error instanceof UsageError) return usageFailure(error, path, argv);
     throw error;
   }
   try {
     return await command.run!(parsed, path);
   } catch (error) {
-    if (error instanceof UsageError) return usageFailure(error.message, path, argv);
+    if (error instanceof UsageError) return usageFailure(error, path, argv);
     throw error;
   }
 }
@@ -243,4 +281,9 @@ export function choiceFlag<T extends string>(values: ParsedArgs['values'], name:
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !choices.includes(value as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}`);
   return value as T;
+}
+
+/** `a, b,,c` → ['a', 'b', 'c']: a comma-separated flag's items, as every list flag reads them. */
+export function commaList(text: string): string[] {
+  return text.split(',').map((item) => item.trim()).filter(Boolean);
 }

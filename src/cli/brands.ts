@@ -1,32 +1,43 @@
 // `mintid brands …` and `mintid members …`: the brand and member RPCs (SPEC §9) through the typed client.
 import { choiceFlag, intFlag, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
-import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, reportError, snakeCase } from './connection.js';
+import { textRule } from './client-refusals.js';
+import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, pageOptions, reportError, snakeCase } from './connection.js';
 import { EXIT } from './exit-codes.js';
+import { actorLabel, detailsSummary, memberEmails, pageSummary } from './list-output.js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { BrandsClient } from '../client/brands.js';
 
 type Values = ParsedArgs['values'];
 type Print = (human: string, json: unknown) => void;
 
 const ROLES = ['owner', 'admin', 'member'] as const;
-const roleOption = { role: { type: 'string', value: 'role', required: true, description: 'owner, admin or member' } } as const;
-const userOption = { user: { type: 'string', value: 'uuid', required: true, description: "the member's user id" } } as const;
+const roleOption = {
+  role: { type: 'string', value: 'role', required: true, rule: 'must be one of owner, admin, member', description: 'owner, admin or member' },
+} as const satisfies Record<string, OptionSpec>;
+const userOption = {
+  user: { type: 'string', value: 'uuid', required: true, param: 'userId', rule: 'must be a UUID', description: "the member's user id" },
+} as const satisfies Record<string, OptionSpec>;
+
+/** What an action may need beyond its client: the connection and whether output is JSON. */
+interface Context { supabase: SupabaseClient; json: boolean }
 
 /** A subcommand: flags are checked first (usage errors), then the API is called. */
 function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<string, OptionSpec> },
-  action: (client: BrandsClient, v: Values, print: Print) => Promise<void>): Command {
+  action: (client: BrandsClient, v: Values, print: Print, context: Context) => Promise<void>): Command {
+  const options = { ...spec.options, ...connectionOptions };
   return {
     ...spec,
-    options: { ...spec.options, ...connectionOptions },
+    options,
     epilogue: EXIT_CODES_TEXT,
     async run({ values, json }) {
       const print: Print = (human, data) => console.log(json ? JSON.stringify(snakeCase(data)) : human);
       try {
         const supabase = await connectSupabase(values);
         const { createBrandsClient } = await import('../client/brands.js');
-        await action(createBrandsClient(supabase), values, print);
+        await action(createBrandsClient(supabase), values, print, { supabase, json });
         return EXIT.ok;
       } catch (error) {
-        return reportError(json, error);
+        return reportError(json, error, { options, values });
       }
     },
   };
@@ -40,8 +51,8 @@ const brandsList = subcommand({ summary: 'the brands you are a member of, with y
 const brandsCreate = subcommand({
   summary: 'create a brand; you become its owner (with the service key: --owner names the owner)',
   options: {
-    name: { type: 'string', value: 'text', required: true, description: 'the brand name (1-200 characters)' },
-    owner: { type: 'string', value: 'uuid', description: "the owner's user id (trusted callers only)" },
+    name: { type: 'string', value: 'text', required: true, rule: textRule(200), description: 'the brand name (1-200 characters)' },
+    owner: { type: 'string', value: 'uuid', param: 'ownerUserId', rule: 'must be a UUID', description: "the owner's user id (trusted callers only)" },
   },
 }, async (client, v, print) => {
   const ownerUserId = uuidFlag(v, 'owner');
@@ -53,16 +64,21 @@ const brandsEvents = subcommand({
   summary: "the brand's whole audit trail (brand, members, credentials, secrets), newest first",
   options: {
     ...brandOption,
-    limit: { type: 'string', value: '1-200', description: 'items per page (default 50)' },
-    cursor: { type: 'string', value: 'cursor', description: 'the next_cursor of a previous page' },
+    ...pageOptions,
   },
-}, async (client, v, print) => {
+}, async (client, v, print, { supabase, json }) => {
   const brandId = uuidFlag(v, 'brand')!;
   const limit = intFlag(v, 'limit');
   const page = await client.listBrandEvents({ brandId, ...(limit !== undefined ? { limit } : {}), ...(v.cursor ? { cursor: v.cursor as string } : {}) });
-  const lines = page.items.map((e) =>
-    `${e.occurredAt}  ${`${e.subjectType}:${e.action}`.padEnd(28)}  ${e.subjectId}  ${e.actor}${e.reason ? `  "${e.reason}"` : ''}`);
-  print([...lines, ...(page.nextCursor ? [`next cursor: ${page.nextCursor}`] : []), `${page.items.length} event(s)`].join('\n'), page);
+  // The member list turns actors' user ids into e-mails; --json keeps the trail as recorded (and asks nothing more).
+  const emails = json ? new Map<string, string>() : await memberEmails(supabase, brandId);
+  const lines = page.items.map((e) => {
+    const changed = detailsSummary(e.action, e.details);
+    return `${e.occurredAt}  ${`${e.subjectType}:${e.action}`.padEnd(28)}  ${e.subjectId}  by ${actorLabel(e.actor, emails)}` +
+      `${changed ? `  ${changed}` : ''}${e.reason ? `  "${e.reason}"` : ''}`;
+  });
+  print([...lines, pageSummary({ count: page.items.length, noun: 'event', nextCursor: page.nextCursor, cursor: v.cursor as string | undefined })]
+    .join('\n'), page);
 });
 
 const membersList = subcommand({ summary: "the brand's members (owner or admin)", options: { ...brandOption } }, async (client, v, print) => {
@@ -72,7 +88,14 @@ const membersList = subcommand({ summary: "the brand's members (owner or admin)"
 
 const membersAdd = subcommand({
   summary: 'add a user (by the e-mail they signed up with) to the brand (owner)',
-  options: { ...brandOption, email: { type: 'string', value: 'address', required: true, description: "the user's e-mail" }, ...roleOption },
+  options: {
+    ...brandOption,
+    email: {
+      type: 'string', value: 'address', required: true, rule: 'must be an e-mail address (3 to 320 characters with an @)',
+      description: "the user's e-mail",
+    },
+    ...roleOption,
+  },
 }, async (client, v, print) => {
   const role = choiceFlag(v, 'role', ROLES)!;
   const brandId = uuidFlag(v, 'brand')!;

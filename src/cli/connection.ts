@@ -1,8 +1,15 @@
 // The options and client every API command shares: where the API is and who is calling.
 // Heavy modules (supabase-js, ws) load only when a command actually connects.
 import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
+import { hintInCliTerms, paramsAsFlags } from './cli-terms.js';
+import { limitRule, refusalAsUsage, type InputRules } from './client-refusals.js';
 import { EXIT } from './exit-codes.js';
 import { DEFAULT_LOCAL_URL, localStackUrl } from './local-url.js';
+
+/** How to get the key, token and brand of the local stack, said when one of them is missing. */
+export const LOCAL_KEYS_HINT =
+  'For the local stack, run eval "$(npx mintid env)" in this terminal while `npm start` runs (in another one): ' +
+  'it sets MINTID_KEY, MINTID_TOKEN and MINTID_BRAND_ID (the demo brand).';
 
 /** --url, --key, --token, --json: the connection options of every API command. */
 export const connectionOptions = {
@@ -11,7 +18,9 @@ export const connectionOptions = {
     default: `MINTID_PORT's or the running local stack's URL, else ${DEFAULT_LOCAL_URL}`,
     description: 'the API URL',
   },
-  key: { type: 'string', value: 'key', env: 'MINTID_KEY', required: true, description: 'the anon or service_role key' },
+  key: {
+    type: 'string', value: 'key', env: 'MINTID_KEY', required: true, whenMissing: LOCAL_KEYS_HINT, description: 'the anon or service_role key',
+  },
   token: {
     type: 'string', value: 'jwt', env: 'MINTID_TOKEN',
     description: "a signed-in user's access token; without it the key is the bearer",
@@ -21,13 +30,23 @@ export const connectionOptions = {
 
 /** --brand: the brand every brand-scoped command needs. */
 export const brandOption = {
-  brand: { type: 'string', value: 'uuid', env: 'MINTID_BRAND_ID', required: true, description: 'the brand' },
+  brand: {
+    type: 'string', value: 'uuid', env: 'MINTID_BRAND_ID', required: true, whenMissing: LOCAL_KEYS_HINT, param: 'brandId',
+    rule: 'must be a UUID', description: 'the brand',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
-export const EXIT_CODES_TEXT = `Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not authenticated, 4 forbidden, 5 invalid input,
-6 conflict, 7 transport.
+export const EXIT_CODES_TEXT = `Exit codes: 0 ok, 1 unexpected, 2 usage (also a value refused before calling the server),
+3 not authenticated, 4 forbidden, 5 invalid input, 6 conflict, 7 transport.
 
-The keys and the demo admin token of the local stack: eval "$(npx mintid env)"`;
+The keys, the demo brand and the demo admin's token of the local stack: eval "$(npx mintid env)"
+(the demo owner's, who also manages members: eval "$(npx mintid env --as owner)").`;
+
+/** --limit and --cursor of every paged list. */
+export const pageOptions = {
+  limit: { type: 'string', value: '1-200', rule: limitRule, description: 'items per page (default 50)' },
+  cursor: { type: 'string', value: 'cursor', rule: 'must be a cursor a previous page printed (more: --cursor …)', description: 'the next_cursor of a previous page' },
+} as const satisfies Record<string, OptionSpec>;
 
 /** A supabase-js client for the connection options (Node 20 gets the `ws` WebSocket first). */
 export async function connectSupabase(values: ParsedArgs['values']) {
@@ -79,12 +98,6 @@ export const NOT_AUTHENTICATED_MESSAGE =
   "locally the demo admin token that `npm start` prints (or `npx mintid env`), on hosted Supabase a user's " +
   'access token (session.access_token) — or the service_role key as MINTID_KEY.';
 
-/** Parameter names of the typed client → the CLI flags that carry them, for error messages. */
-const FLAG_OF: Record<string, string> = {
-  brandId: '--brand', credentialId: '--credential', clientId: '--client-id', expiresAt: '--expires-at', name: '--name',
-  scopes: '--scopes', metadata: '--metadata', reason: '--reason', limit: '--limit', cursor: '--cursor', status: '--status',
-};
-
 export interface CliError { code: string; message: string; reason?: string | null; hint?: string | null; detail?: string | null }
 
 /** Prints an error (JSON on stderr with --json) and returns its exit code. */
@@ -100,13 +113,26 @@ export function printError(json: boolean, exit: number, error: CliError): number
   return exit;
 }
 
+/** The command whose error is reported: its options (to name flags) and the values given. */
+export interface ErrorContext {
+  options: Record<string, OptionSpec>;
+  values: ParsedArgs['values'];
+  /** Rules of parameters no flag carries (e.g. a secret's value, from standard input). */
+  inputs?: InputRules;
+}
+
 /**
  * Turns anything a command throws into output and an exit code: the client's error classes by
- * their code, 401s with one message naming the token, client-side validation with flag names.
+ * their code, 401s with one message naming the token, and the client's own refusals (reason
+ * `client_validation`: nothing was sent) as usage errors naming the flag and its rule. The
+ * server's messages and hints are said with flags and CLI commands instead of parameters and RPCs.
  */
-export async function reportError(json: boolean, error: unknown): Promise<number> {
+export async function reportError(json: boolean, error: unknown, context: ErrorContext): Promise<number> {
   if (error instanceof UsageError) throw error;
-  const { MintIdError } = await import('../client/errors.js');
+  const { MintIdError, InvalidInputError } = await import('../client/errors.js');
+  if (error instanceof InvalidInputError && error.reason === 'client_validation') {
+    throw refusalAsUsage(error.field, context.options, context.values, context.inputs);
+  }
   if (error instanceof MintIdError && error.code === 'transport' && error.status === 0 && unreachable) {
     return printError(json, EXIT.transport, {
       code: 'transport', message: `cannot reach ${unreachable.url} (${unreachable.reason})`,
@@ -119,17 +145,10 @@ export async function reportError(json: boolean, error: unknown): Promise<number
         code: error.code, message: NOT_AUTHENTICATED_MESSAGE, reason: error.reason, hint: null, detail: error.message,
       });
     }
-    let message = error.message;
-    if (error.reason === 'client_validation') {
-      message = message.replace(/^Invalid input: (\w+)/, (all, param: string) => (FLAG_OF[param] ? `Invalid input: ${FLAG_OF[param]}` : all));
-    } else if (error.code === 'invalid_input') {
-      // The database names its parameters (`_expires_at must be in the future`); say the flag.
-      message = message.replace(/(?<![\w$])_([a-z_]+)\b/g, (all, param: string) => {
-        const flag = FLAG_OF[param.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())];
-        return flag ?? all;
-      });
-    }
-    return printError(json, EXIT[error.code], { code: error.code, message, reason: error.reason, hint: error.hint });
+    // The database names its parameters (`_expires_at must be in the future`); say the flag.
+    const message = error.code === 'invalid_input' ? paramsAsFlags(error.message, context.options) : error.message;
+    const hint = error.hint === null ? null : hintInCliTerms(error.hint, context.options);
+    return printError(json, EXIT[error.code], { code: error.code, message, reason: error.reason, hint });
   }
   return printError(json, EXIT.unexpected, { code: 'unexpected', message: (error as Error)?.message ?? String(error) });
 }

@@ -1,7 +1,8 @@
 // The lifecycle parts of `mintid credentials` (SPEC §13): `rotate --grace <duration>`,
 // `revoke --reason-code <code>`, revoking many (`--credentials <id,id>` or `--metadata k=v`),
 // and `end-grace`. Kept apart from credentials.ts so the shared command file stays small.
-import { choiceFlag, UsageError, uuidFlag, type OptionSpec } from './args.js';
+import { choiceFlag, commaList, UsageError, uuidFlag, type OptionSpec } from './args.js';
+import { listRule, quoted } from './client-refusals.js';
 import type { CredentialsClient } from '../client/credentials-client.js';
 
 // Kept here (not imported from the client schemas) so `mintid … --help` loads nothing heavy.
@@ -82,7 +83,7 @@ export async function revokeCommand(client: CredentialsClient, v: Values, brandI
     return;
   }
   const selector = v.credentials !== undefined
-    ? { credentialIds: (v.credentials as string).split(',').map((id) => id.trim()).filter(Boolean) }
+    ? { credentialIds: commaList(v.credentials as string) }
     : { metadataContains: parseMetadataSelector(v.metadata as string) };
   const result = await client.revokeCredentials({ brandId, reason, ...selector, ...(reasonCode ? { reasonCode } : {}) });
   print([...result.credentialIds.map((id) => `Revoked credential ${id}`), `${result.revoked} credential(s) revoked at ${result.revokedAt} (${result.reasonCode})`].join('\n'),
@@ -112,11 +113,24 @@ export function lifecycleSummary(c: {
 
 /** The options of the lifecycle subcommands, for the shared parser. */
 export const graceOption = {
-  grace: { type: 'string', value: 'duration', description: 'keep the old secret working this long: 3600, 90m, 24h, up to 7d (default 0)' },
+  grace: {
+    type: 'string', value: 'duration', param: 'graceSeconds', rule: 'must be a duration from 0 to 7d, e.g. 3600, 90m, 24h or 7d',
+    description: 'keep the old secret working this long: 3600, 90m, 24h, up to 7d (default 0)',
+  },
 } as const satisfies Record<string, OptionSpec>;
 export const revokeOptions = {
-  credential: { type: 'string', value: 'uuid', description: 'the credential to revoke' },
-  credentials: { type: 'string', value: 'uuid,uuid,…', description: 'revoke these (at most 1000, all or nothing)' },
-  metadata: { type: 'string', value: 'key=value,…', description: 'revoke every credential whose metadata contains these (or a JSON object)' },
-  'reason-code': { type: 'string', value: 'code', description: `why, as a code: ${REASON_CODES.join(', ')} (default unspecified)` },
+  credential: { type: 'string', value: 'uuid', rule: 'must be a UUID', description: 'the credential to revoke' },
+  credentials: {
+    type: 'string', value: 'uuid,uuid,…', param: 'credentialIds',
+    rule: listRule('--credentials', { noun: 'credential id', max: 1000, item: (text, position) => `id ${position} (${quoted(text)}) is not a UUID` }),
+    description: 'revoke these (at most 1000, all or nothing)',
+  },
+  metadata: {
+    type: 'string', value: 'key=value,…', param: 'metadataContains', rule: 'must name at least one key=value (or be a non-empty JSON object)',
+    description: 'revoke every credential whose metadata contains these (or a JSON object)',
+  },
+  'reason-code': {
+    type: 'string', value: 'code', rule: `must be one of ${REASON_CODES.join(', ')}`,
+    description: `why, as a code: ${REASON_CODES.join(', ')} (default unspecified)`,
+  },
 } as const satisfies Record<string, OptionSpec>;

@@ -1,24 +1,35 @@
 // `mintid credentials …`: the credential RPCs through the typed client.
-import { choiceFlag, intFlag, timestampFlag, UsageError, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
-import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, reportError, snakeCase } from './connection.js';
+import { choiceFlag, commaList, intFlag, timestampFlag, UsageError, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
+import { listRule, quoted, textRule } from './client-refusals.js';
+import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, pageOptions as limitAndCursor, reportError, snakeCase } from './connection.js';
 import { endGraceCommand, graceOption, lifecycleSummary, revokeCommand, revokeOptions, rotateCommand } from './credentials-lifecycle.js';
 import { EXIT } from './exit-codes.js';
+import { actorLabel, memberEmails, pageSummary } from './list-output.js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { CredentialsClient } from '../client/credentials-client.js';
 
 type Values = ParsedArgs['values'];
 
 const pageOptions = {
-  limit: { type: 'string', value: '1-200', description: 'items per page (default 50)' },
-  cursor: { type: 'string', value: 'cursor', description: 'the next_cursor of a previous page' },
+  ...limitAndCursor,
   all: { type: 'boolean', description: 'follow next_cursor to the last page' },
 } as const satisfies Record<string, OptionSpec>;
 
-const credentialOption = { credential: { type: 'string', value: 'uuid', required: true, description: 'the credential id' } } as const;
-const reasonOption = { reason: { type: 'string', value: 'text', required: true, description: 'why (1-500 characters; kept in the audit trail)' } } as const;
+const credentialOption = {
+  credential: { type: 'string', value: 'uuid', required: true, rule: 'must be a UUID', description: 'the credential id' },
+} as const satisfies Record<string, OptionSpec>;
+const reasonOption = {
+  reason: { type: 'string', value: 'text', required: true, rule: textRule(500), description: 'why (1-500 characters; kept in the audit trail)' },
+} as const satisfies Record<string, OptionSpec>;
 
-function parseScopes(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
-}
+/** `--scopes`: 1-50 distinct scopes, each resource:action in lower case, 3-64 characters. */
+const SCOPE = /^[a-z][a-z0-9_.-]*:[a-z][a-z0-9_.-]*$/;
+const scopesRule = listRule('--scopes', {
+  noun: 'scope', max: 50, distinct: true,
+  item: (text, position) => (SCOPE.test(text) && text.length > 64
+    ? `scope ${position} is longer than 64 characters`
+    : `${quoted(text)} is not a scope (resource:action in lower case, e.g. products:read)`),
+});
 
 function parseMetadata(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
@@ -42,13 +53,16 @@ async function pages<T>(all: boolean, fetchPage: (cursor?: string) => Promise<{ 
 }
 
 type Print = (human: string, json: unknown) => void;
+/** What an action may need beyond its client: the connection (e.g. to read the member list) and whether output is JSON. */
+interface Context { supabase: SupabaseClient; json: boolean }
 
 /** A credentials subcommand: validates its flags first (usage errors), then calls the API. */
 function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<string, OptionSpec> },
-  action: (client: CredentialsClient, v: Values, brandId: string, print: Print) => Promise<void>): Command {
+  action: (client: CredentialsClient, v: Values, brandId: string, print: Print, context: Context) => Promise<void>): Command {
+  const options = { ...brandOption, ...spec.options, ...connectionOptions };
   return {
     ...spec,
-    options: { ...brandOption, ...spec.options, ...connectionOptions },
+    options,
     epilogue: EXIT_CODES_TEXT,
     async run({ values, json }) {
       const brandId = uuidFlag(values, 'brand')!;
@@ -56,10 +70,10 @@ function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<s
       try {
         const supabase = await connectSupabase(values);
         const { createCredentialsClient } = await import('../client/credentials-client.js');
-        await action(createCredentialsClient(supabase), values, brandId, print);
+        await action(createCredentialsClient(supabase), values, brandId, print, { supabase, json });
         return EXIT.ok;
       } catch (error) {
-        return reportError(json, error);
+        return reportError(json, error, { options, values });
       }
     },
   };
@@ -68,17 +82,23 @@ function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<s
 const create = subcommand({
   summary: 'create a credential: the secret is generated and argon2id-hashed here, printed once',
   options: {
-    name: { type: 'string', value: 'text', required: true, description: 'a name people recognise (1-120 characters)' },
-    scopes: { type: 'string', value: 'a:b,c:d', required: true, description: 'comma-separated scopes, e.g. products:read,orders:write' },
-    'client-id': { type: 'string', value: 'id', description: 'the client id (default: a generated mintid_ci_… id)' },
-    metadata: { type: 'string', value: 'json', description: 'a JSON object kept with the credential' },
-    'expires-at': { type: 'string', value: 'iso', description: 'expiry, ISO 8601 with offset, e.g. 2027-01-31T00:00:00Z' },
+    name: { type: 'string', value: 'text', required: true, rule: textRule(120), description: 'a name people recognise (1-120 characters)' },
+    scopes: { type: 'string', value: 'a:b,c:d', required: true, rule: scopesRule, description: 'comma-separated scopes, e.g. products:read,orders:write' },
+    'client-id': {
+      type: 'string', value: 'id', rule: 'must be 3 to 128 characters of A-Z a-z 0-9 . _ -',
+      description: 'the client id (default: a generated mintid_ci_… id)',
+    },
+    metadata: { type: 'string', value: 'json', rule: 'must be a JSON object, e.g. \'{"team":"erp"}\'', description: 'a JSON object kept with the credential' },
+    'expires-at': {
+      type: 'string', value: 'iso', rule: 'must be an ISO 8601 time with an offset, e.g. 2027-01-31T00:00:00Z',
+      description: 'expiry, ISO 8601 with offset, e.g. 2027-01-31T00:00:00Z',
+    },
   },
 }, async (client, v, brandId, print) => {
   const expiresAt = timestampFlag(v, 'expires-at');
   const metadata = parseMetadata(v.metadata as string | undefined);
   const issued = await client.createCredential({
-    brandId, name: v.name as string, scopes: parseScopes(v.scopes as string),
+    brandId, name: v.name as string, scopes: commaList(v.scopes as string),
     ...(v['client-id'] ? { clientId: v['client-id'] as string } : {}),
     ...(metadata !== undefined ? { metadata } : {}),
     ...(expiresAt ? { expiresAt } : {}),
@@ -93,7 +113,7 @@ const create = subcommand({
 const list = subcommand({
   summary: "list the brand's credentials, newest first",
   options: {
-    status: { type: 'string', value: 'status', description: 'active, expired or revoked' },
+    status: { type: 'string', value: 'status', rule: 'must be one of active, expired, revoked', description: 'active, expired or revoked' },
     ...pageOptions,
   },
 }, async (client, v, brandId, print) => {
@@ -103,8 +123,8 @@ const list = subcommand({
     brandId, ...(status ? { status } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
   }), v.cursor as string | undefined);
   const lines = result.items.map((c) => `${c.id}  ${c.status.padEnd(7)}  ${c.clientId}  ${c.name}  [${c.scopes.join(' ')}]${lifecycleSummary(c)}`);
-  print([...lines, ...(result.nextCursor ? [`next cursor: ${result.nextCursor}`] : []), `${result.items.length} credential(s)`].join('\n'),
-    result);
+  print([...lines, pageSummary({ count: result.items.length, noun: 'credential', nextCursor: result.nextCursor,
+    cursor: v.cursor as string | undefined, all: v.all as boolean, hasAll: true })].join('\n'), result);
 });
 
 const rotate = subcommand({
@@ -125,18 +145,21 @@ const endGrace = subcommand({
 const events = subcommand({
   summary: "the audit trail of the brand's credentials (or of one), newest first",
   options: {
-    credential: { type: 'string', value: 'uuid', description: 'only the events of this credential' },
+    credential: { type: 'string', value: 'uuid', rule: 'must be a UUID', description: 'only the events of this credential' },
     ...pageOptions,
   },
-}, async (client, v, brandId, print) => {
+}, async (client, v, brandId, print, { supabase, json }) => {
   const limit = intFlag(v, 'limit');
   const credentialId = uuidFlag(v, 'credential');
   const result = await pages(v.all as boolean, (cursor) => client.listEvents({
     brandId, ...(credentialId ? { credentialId } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
   }), v.cursor as string | undefined);
-  const lines = result.items.map((e) => `${e.occurredAt}  ${e.action.padEnd(7)}  ${e.credentialId}  ${e.actor}${e.reason ? `  "${e.reason}"` : ''}`);
-  print([...lines, ...(result.nextCursor ? [`next cursor: ${result.nextCursor}`] : []), `${result.items.length} event(s)`].join('\n'),
-    result);
+  // The member list turns actors' user ids into e-mails; --json keeps the trail as recorded (and asks nothing more).
+  const emails = json ? new Map<string, string>() : await memberEmails(supabase, brandId);
+  const lines = result.items.map((e) =>
+    `${e.occurredAt}  ${e.action.padEnd(7)}  ${e.credentialId}  by ${actorLabel(e.actor, emails)}${e.reason ? `  "${e.reason}"` : ''}`);
+  print([...lines, pageSummary({ count: result.items.length, noun: 'event', nextCursor: result.nextCursor,
+    cursor: v.cursor as string | undefined, all: v.all as boolean, hasAll: true })].join('\n'), result);
 });
 
 /** `mintid credentials <create|list|rotate|revoke|end-grace|events>`. */

@@ -1,7 +1,8 @@
 // `mintid env`: the local stack's URL and keys as shell `export` lines, for
 // `eval "$(npx mintid env)"` in a second terminal. The keys are derived from the JWT secret of
-// this environment, as `npm start` derives them; the demo admin token only where the demo data is.
-import type { Command } from './args.js';
+// this environment, as `npm start` derives them; a demo user's token (the admin, or `--as owner`
+// / `--as member`) only where the demo data is.
+import { choiceFlag, type Command } from './args.js';
 import { LOCAL_ENV_TEXT } from './start.js';
 
 /** Single-quotes a value for POSIX shells. */
@@ -23,20 +24,32 @@ async function demoBrandExists(url: string, serviceKey: string, brandId: string)
   }
 }
 
+/** The demo users `--as` chooses from (src/local/keys.ts DEMO_USERS; repeated so `--help` loads nothing). */
+const DEMO_ROLES = ['owner', 'admin', 'member'] as const;
+
 export const envCommand: Command = {
   summary: 'print export lines (MINTID_URL, MINTID_KEY, MINTID_SERVICE_KEY, MINTID_TOKEN, MINTID_BRAND_ID) for the local stack',
   description: `Use it in a second terminal while \`npm start\` runs, with the same environment:
 
-  eval "$(npx mintid env)"
+  eval "$(npx mintid env)"              # MINTID_TOKEN: the demo admin (manages credentials and secrets)
+  eval "$(npx mintid env --as owner)"   # the demo owner: also manages members (mintid members add …)
+  eval "$(npx mintid env --as member)"  # the demo member: sees what a member may not do
 
 MINTID_URL is the stack running on the state directory (MINTID_STATE_DIR, default .mintid), as it
 recorded itself in stack.pid there; an explicit MINTID_PORT wins; with neither, port 54321.
 MINTID_KEY is the anon key, MINTID_SERVICE_KEY the service_role key (it bypasses every brand
-check: keep it out of frontends), MINTID_TOKEN the demo admin's access token and MINTID_BRAND_ID
-the demo brand — those two only when the running stack has the demo data.`,
+check: keep it out of frontends), MINTID_TOKEN the access token of the demo user --as names and
+MINTID_BRAND_ID the demo brand — those two only when the running stack has the demo data.`,
+  options: {
+    as: {
+      type: 'string', value: 'role', default: 'admin',
+      description: `whose access token becomes MINTID_TOKEN: the demo ${DEMO_ROLES.join(', ')}`,
+    },
+  },
   epilogue: LOCAL_ENV_TEXT,
-  async run() {
-    const [{ parseLocalEnv, assertJwtSecretFor }, { localKeys, DEMO_BRAND_ID }] = await Promise.all([
+  async run({ values }) {
+    const as = choiceFlag(values, 'as', DEMO_ROLES)!;
+    const [{ parseLocalEnv, assertJwtSecretFor }, { localKeys, DEMO_BRAND_ID, DEMO_USERS }] = await Promise.all([
       import('../local/config.js'), import('../local/keys.js'),
     ]);
     const env = parseLocalEnv();
@@ -57,7 +70,8 @@ the demo brand — those two only when the running stack has the demo data.`,
     ];
     const demo = await demoBrandExists(url, keys.serviceRoleKey, DEMO_BRAND_ID);
     if (demo) {
-      lines.push(`export MINTID_TOKEN=${shellQuote(keys.userTokens.admin)}`, `export MINTID_BRAND_ID=${shellQuote(DEMO_BRAND_ID)}`);
+      lines.push(`# MINTID_TOKEN: the demo ${as}, ${DEMO_USERS[as].email}`,
+        `export MINTID_TOKEN=${shellQuote(keys.userTokens[as])}`, `export MINTID_BRAND_ID=${shellQuote(DEMO_BRAND_ID)}`);
     } else if (demo === null) {
       lines.push(`# nothing answers at ${url}: start the stack (npm start) for MINTID_TOKEN and MINTID_BRAND_ID`);
     } else {

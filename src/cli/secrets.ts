@@ -1,8 +1,9 @@
 // `mintid secrets …`: a brand's write-only secrets (SPEC §12) through the typed client. Values
 // come from standard input or a prompt without echo (src/cli/secret-value-input.ts), never from
 // the command line; nothing here ever prints a value.
-import { intFlag, UsageError, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
-import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, reportError, snakeCase } from './connection.js';
+import { intFlag, throwIfMissing, UsageError, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
+import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, pageOptions, reportError, snakeCase } from './connection.js';
+import { pageSummary } from './list-output.js';
 import { EXIT } from './exit-codes.js';
 import type { SecretsClient } from '../client/secrets.js';
 
@@ -14,13 +15,23 @@ is dropped), else from a prompt that does not echo. It is never accepted on the 
 
 /** Declared only to refuse it with the reason (an undeclared flag would get a bare "unknown option"). */
 const refusedValueOption = {
-  value: { type: 'string', value: 'never', description: 'refused: values come from standard input or the prompt' },
+  // allowEmpty: `--value ""` is refused with the reason too, not told to "give it one".
+  value: { type: 'string', value: 'never', allowEmpty: true, description: 'refused: values come from standard input or the prompt' },
 } as const satisfies Record<string, OptionSpec>;
 
-const secretOption = { secret: { type: 'string', value: 'uuid', required: true, description: 'the secret id' } } as const;
+const secretOption = {
+  secret: { type: 'string', value: 'uuid', required: true, param: 'secretId', rule: 'must be a UUID', description: 'the secret id' },
+} as const satisfies Record<string, OptionSpec>;
 const descriptionOption = {
-  description: { type: 'string', value: 'text', description: 'what the secret is for (at most 500 characters)' },
-} as const;
+  // allowEmpty: `--description ""` is a description (none; in an update it clears the old one).
+  description: {
+    type: 'string', value: 'text', allowEmpty: true, rule: 'must be at most 500 characters (spaces at either end do not count)',
+    description: 'what the secret is for (at most 500 characters; "" for none)',
+  },
+} as const satisfies Record<string, OptionSpec>;
+const nameRule = 'must be 1 to 100 characters of A-Z a-z 0-9 space . _ - (spaces at either end do not count)';
+/** The value comes from standard input or the prompt, never from a flag; its rule, never the value. */
+const valueInput = { value: 'the value (read from standard input or the prompt) must be 1 to 16384 bytes of UTF-8, without NUL' };
 
 /** Required options are checked after the refusals, so `--value` is refused whatever else is missing. */
 function withoutRequired(options: Record<string, OptionSpec>): Record<string, OptionSpec> {
@@ -29,11 +40,7 @@ function withoutRequired(options: Record<string, OptionSpec>): Record<string, Op
 }
 
 function requireOptions(all: Record<string, OptionSpec>, values: Values): void {
-  const missing = Object.entries(all)
-    .filter(([name, spec]) => spec.required && values[name] === undefined)
-    .map(([name, spec]) => (spec.env ? `--${name} (or ${spec.env})` : `--${name}`));
-  if (missing.length === 1) throw new UsageError(`missing required option ${missing[0]}`);
-  if (missing.length > 1) throw new UsageError(`missing required options ${missing.join(', ')}`);
+  throwIfMissing(Object.entries(all).filter(([name, spec]) => spec.required && values[name] === undefined));
 }
 
 /** A secrets subcommand: refuses a value on the command line, checks flags, then calls the API. */
@@ -59,7 +66,7 @@ function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<s
         await action(await secretsClient(rest), rest, brandId, print);
         return EXIT.ok;
       } catch (error) {
-        return reportError(json, error);
+        return reportError(json, error, { options: all, values: rest, inputs: valueInput });
       }
     },
   };
@@ -79,7 +86,10 @@ const create = subcommand({
   summary: 'create a secret; its value is read from standard input or a hidden prompt',
   description: VALUE_HELP,
   options: {
-    name: { type: 'string', value: 'text', required: true, description: '1-100 characters of A-Z a-z 0-9 space . _ - (unique per brand, ignoring case)' },
+    name: {
+      type: 'string', value: 'text', required: true, rule: nameRule,
+      description: '1-100 characters of A-Z a-z 0-9 space . _ - (unique per brand, ignoring case)',
+    },
     ...descriptionOption,
   },
 }, async (client, v, brandId, print) => {
@@ -93,8 +103,7 @@ const create = subcommand({
 const list = subcommand({
   summary: "list the brand's secrets (names and times, never values), newest first",
   options: {
-    limit: { type: 'string', value: '1-200', description: 'items per page (default 50)' },
-    cursor: { type: 'string', value: 'cursor', description: 'the next_cursor of a previous page' },
+    ...pageOptions,
     all: { type: 'boolean', description: 'follow next_cursor to the last page' },
   },
 }, async (client, v, brandId, print) => {
@@ -110,8 +119,8 @@ const list = subcommand({
   }
   const lines = items.map((s) => `${s.id}  ${s.name}  updated ${s.updatedAt}  last used ${s.lastAccessedAt ?? 'never'}` +
     `${s.description ? `  — ${s.description}` : ''}`);
-  print([...lines, ...(page.nextCursor ? [`next cursor: ${page.nextCursor}`] : []), `${items.length} secret(s)`].join('\n'),
-    { items, nextCursor: page.nextCursor });
+  print([...lines, pageSummary({ count: items.length, noun: 'secret', nextCursor: page.nextCursor, cursor: v.cursor as string | undefined,
+    all: v.all as boolean, hasAll: true })].join('\n'), { items, nextCursor: page.nextCursor });
 });
 
 const update = subcommand({
@@ -119,7 +128,7 @@ const update = subcommand({
   description: `${VALUE_HELP}\nThe value is read only with --replace-value.`,
   options: {
     ...secretOption,
-    name: { type: 'string', value: 'text', description: 'the new name' },
+    name: { type: 'string', value: 'text', rule: nameRule, description: 'the new name' },
     ...descriptionOption,
     'replace-value': { type: 'boolean', description: 'replace the value (read from standard input or the prompt)' },
   },

@@ -70,6 +70,8 @@ Or with the CLI, in a second terminal (the secret is generated and hashed locall
   eval "$(npx mintid env)"
   npx mintid credentials create --name "ERP sync" --scopes products:read,orders:write
 
+Members are managed by the owner: eval "$(npx mintid env --as owner)", then npx mintid members --help.
+
 Press Ctrl-C to stop.
 `;
 }

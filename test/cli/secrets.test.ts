@@ -105,10 +105,11 @@ describe('mintid secrets create', () => {
     expect(run.stderr).not.toContain('conflicting-cli-value');
   });
 
-  it('answers a value over 16384 bytes with exit 5 before sending', async () => {
+  it('answers a value over 16384 bytes with exit 2 (usage) before sending, never echoing it', async () => {
     const run = await mintid(['create', '--name', name()], { input: 'x'.repeat(16385) });
-    expect(run.code).toBe(5);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/16384 bytes/);
+    expect(run.stderr).not.toContain('xxxxxxxx');
   });
 
   it('answers a member with exit 4 and no token with exit 3', async () => {
@@ -127,7 +128,7 @@ describe('mintid secrets list, update, delete', () => {
     expect(next_cursor).toBeNull();
     expect(run.stdout).not.toMatch(/list-value-/);
     const human = await mintid(['list']);
-    expect(human.stdout).toMatch(/secret\(s\)/);
+    expect(human.stdout).toMatch(/\n\d+ secrets( on this page; more: --cursor \S+ \(or --all for every page\))?\n$/);
     expect(human.stdout).not.toMatch(/list-value-/);
   });
 

@@ -124,7 +124,8 @@ describe('server output', () => {
     expect(JSON.parse(read.text).value).toBe(canary('two'));
     expect(await cli(['create', '--name', 'From the CLI'], canary('cli'))).toBe(0);
     expect(await cli(['create', '--name', 'from the cli'], canary('cliconflict'))).toBe(6);
-    expect(await cli(['create', '--name', 'CLI too big'], `${canary('clibig')}${'y'.repeat(16384)}`)).toBe(5);
+    // Refused by the typed client before sending: a usage error (exit 2).
+    expect(await cli(['create', '--name', 'CLI too big'], `${canary('clibig')}${'y'.repeat(16384)}`)).toBe(2);
     userBodies.push(await call('delete_brand_secret', { _brand_id: DEMO_BRAND_ID, _secret_id: secretId }, admin, 200));
     userBodies.push(await call('read_brand_secret', { _brand_id: DEMO_BRAND_ID, _secret_id: secretId }, admin, 403));
 

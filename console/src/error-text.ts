@@ -160,12 +160,26 @@ const quoted = (items: string[]) => items.map((item) => `“${item}”`);
 const listed = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
 /** A scope refused for its form: which ones, when the console knows what was typed. */
+const MAX_SCOPE_LENGTH = 64;
+const WELL_WRITTEN_SCOPE = /^[a-z][a-z0-9_.-]*:[a-z][a-z0-9_.-]*$/;
+
 function scopeInvalid(paths: readonly string[], input: SubmittedInput | undefined): Entry {
   const offending = [...new Set(paths.filter((p) => /^scopes\.\d+$/.test(p))
     .map((p) => input?.scopes?.[Number(p.split('.')[1])]).filter((s): s is string => typeof s === 'string'))];
   if (offending.length === 0) return BY_REASON.scope_invalid!;
-  const one = offending.length === 1;
-  return [`The ${one ? 'scope' : 'scopes'} ${listed(quoted(offending))} ${one ? 'is' : 'are'} not written as resource:action.`, BY_REASON.scope_invalid![1]];
+  // Well written but over the 64 characters a scope may have: say that, not "not resource:action".
+  const tooLong = offending.filter((scope) => scope.length > MAX_SCOPE_LENGTH && WELL_WRITTEN_SCOPE.test(scope));
+  const badlyWritten = offending.filter((scope) => !tooLong.includes(scope));
+  const sentences: string[] = [];
+  if (badlyWritten.length) {
+    const one = badlyWritten.length === 1;
+    sentences.push(`The ${one ? 'scope' : 'scopes'} ${listed(quoted(badlyWritten))} ${one ? 'is' : 'are'} not written as resource:action.`);
+  }
+  if (tooLong.length) {
+    const one = tooLong.length === 1;
+    sentences.push(`The ${one ? 'scope' : 'scopes'} ${listed(quoted(tooLong))} ${one ? 'is' : 'are'} longer than ${MAX_SCOPE_LENGTH} characters.`);
+  }
+  return [sentences.join(' '), badlyWritten.length ? BY_REASON.scope_invalid![1] : `Shorten ${tooLong.length === 1 ? 'it' : 'them'} to at most ${MAX_SCOPE_LENGTH} characters.`];
 }
 
 /** The typed client's own refusal: the parameter it names (`field`, e.g. `scopes.0`) → the reason of that parameter. */

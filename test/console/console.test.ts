@@ -374,6 +374,18 @@ describe.skipIf(!chromiumPath)('console in Chromium', () => {
     await expect.poll(() => status.textContent()).toBe(`Role of ${DEMO_USERS.admin.email} changed to member.`);
     expect(await page.getByRole('alert').count()).toBe(0);
 
+    // A save that fails in the table (someone removed the member meanwhile): its error is shown
+    // there, and Undo takes it away with the staged role; the member comes back as they were.
+    const [shop] = await stack.db.admin<{ id: string }[]>`select id from mintid.brands where name = 'Newcomer Shop'`;
+    const [adminUser] = await stack.db.admin<{ id: string }[]>`select id from auth.users where email = ${DEMO_USERS.admin.email}`;
+    await stack.db.rpc('operator', 'remove_brand_member', { _brand_id: shop!.id, _user_id: adminUser!.id });
+    await adminRole.selectOption('admin');
+    await page.getByRole('button', { name: `Save role of ${DEMO_USERS.admin.email}` }).click();
+    await expect.poll(() => page.getByRole('alert').getAttribute('data-error-code')).toBe('member_not_found');
+    await page.getByRole('button', { name: `Undo role change of ${DEMO_USERS.admin.email}` }).click();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await stack.db.rpc('operator', 'add_brand_member', { _brand_id: shop!.id, _email: DEMO_USERS.admin.email, _role: 'member' });
+
     // Giving up one's own owner role asks first; as the last owner it is refused, and that error is the only one shown.
     await page.getByLabel('E-mail of the new member').fill(`nobody-else-${Date.now()}@example.test`);
     await page.getByRole('button', { name: 'Add member' }).click();

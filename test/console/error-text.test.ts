@@ -83,7 +83,19 @@ describe('the console\'s words for failures', () => {
     expect(explainError(twice, { scopes }).code).toBe('scopes_not_distinct');
   });
 
-  it('a 403 names the role held and the Members page, and does not invent a role for a non-member', () => {
+  it('says a well-written scope over 64 characters is too long, not written wrong', () => {
+    const long = `products:${'a'.repeat(60)}`;
+    const scopes = [long, 'Orders'];
+    const both = new InvalidInputError('Invalid input', { status: 0, reason: 'client_validation', hint: null, field: 'scopes.0', fields: ['scopes.0', 'scopes.1'] });
+    expect(explainError(both, { scopes }).message)
+      .toBe(`The scope “Orders” is not written as resource:action. The scope “${long}” is longer than 64 characters.`);
+    const only = new InvalidInputError('Invalid input', { status: 0, reason: 'client_validation', hint: null, field: 'scopes.0' });
+    expect(explainError(only, { scopes })).toMatchObject({
+      message: `The scope “${long}” is longer than 64 characters.`, action: 'Shorten it to at most 64 characters.', code: 'scope_invalid',
+    });
+  });
+
+  it('a 403 names the role held and who can change it, and does not invent a role for a non-member', () => {
     const member = new ForbiddenError('Forbidden: only an owner or admin of the brand may manage its credentials', {
       status: 403, reason: 'not_brand_admin',
       hint: 'Your role in this brand is member; managing credentials needs owner or admin. An owner can change your role.',

@@ -115,7 +115,7 @@ describe.skipIf(!chromiumPath)('console refusals in Chromium', () => {
     await page.keyboard.press('Escape');
   });
 
-  it('a role taken away while a dialog is open: the 403 names the role held, the role needed and the Members page', SLOW, async () => {
+  it('a role taken away while a dialog is open: the 403 names the role held and the role needed, and says who can change it', SLOW, async () => {
     const { page } = await stack.newPage();
     const email = `demoted-${Date.now()}@example.test`;
     await signUp(page, stack, email, 'a-long-enough-password');

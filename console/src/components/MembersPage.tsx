@@ -133,6 +133,11 @@ export function MembersPage(props: { api: Api; brand: MyBrand; userId: string; o
     return next;
   });
   const unstage = (member: BrandMember) => stage(member, member.role);
+  /** The role staged for a member of the list as loaded now: none once it is the stored one (someone else set it) or the member is gone. */
+  const stagedFor = (member: BrandMember): Role | undefined => {
+    const role = staged.get(member.userId);
+    return role !== undefined && role !== member.role ? role : undefined;
+  };
 
   async function saveRole(member: BrandMember, role: Role, inDialog: boolean) {
     start();
@@ -154,7 +159,7 @@ export function MembersPage(props: { api: Api; brand: MyBrand; userId: string; o
     if (member.userId === props.userId) props.onLeft();
   }
   const save = (member: BrandMember) => {
-    const role = staged.get(member.userId);
+    const role = stagedFor(member);
     if (!role) return;
     if (role === 'owner' || member.role === 'owner') {
       start();
@@ -202,7 +207,7 @@ export function MembersPage(props: { api: Api; brand: MyBrand; userId: string; o
             </thead>
             <tbody role="rowgroup">
               {members.value.map((m) => {
-                const pick = staged.get(m.userId);
+                const pick = stagedFor(m);
                 const busy = saving === m.userId;
                 return (
                   <tr role="row" key={m.userId}>
@@ -213,15 +218,16 @@ export function MembersPage(props: { api: Api; brand: MyBrand; userId: string; o
                       {isOwner ? (
                         <div class="role-edit">
                           <select aria-label={`Role of ${who(m)}`} value={pick ?? m.role} disabled={busy}
-                            onChange={(e) => stage(m, e.currentTarget.value as Role)}>
+                            onChange={(e) => { start(); stage(m, e.currentTarget.value as Role); }}>
                             {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
                           </select>
                           {pick ? (
                             <>
-                              <button type="button" class="button small primary" disabled={busy} aria-label={`Save role of ${who(m)}`} onClick={() => save(m)}>
+                              {/* One save at a time: its outcome (error or message) then belongs to one row. */}
+                              <button type="button" class="button small primary" disabled={saving !== null} aria-label={`Save role of ${who(m)}`} onClick={() => save(m)}>
                                 {busy ? 'Saving…' : 'Save'}
                               </button>
-                              <button type="button" class="button small" disabled={busy} aria-label={`Undo role change of ${who(m)}`} onClick={() => unstage(m)}>Undo</button>
+                              <button type="button" class="button small" disabled={busy} aria-label={`Undo role change of ${who(m)}`} onClick={() => { start(); unstage(m); }}>Undo</button>
                               <small class="muted role-pending">Not saved: {m.role} → {pick}</small>
                             </>
                           ) : null}
@@ -251,6 +257,7 @@ export function MembersPage(props: { api: Api; brand: MyBrand; userId: string; o
           onClose={() => setRemoving(null)}
           onRemoved={() => {
             const self = removing.userId === props.userId;
+            setStaged((current) => { const next = new Map(current); next.delete(removing.userId); return next; });
             setRemoving(null);
             if (self) props.onLeft();
             else { setAnnouncement(`${who(removing)} removed from ${brand.name}.`); members.reload(); }

@@ -125,7 +125,13 @@ export function SecretsPage(props: { api: Api; brand: MyBrand }) {
   const [announcement, setAnnouncement] = useState('');
   // Opening a dialog starts a new action: the last one's message goes.
   const setOpen = (next: Open) => { if (next) setAnnouncement(''); setOpenState(next); };
-  const done = (message: string) => { setOpen(null); setAnnouncement(message); setCursors([undefined]); page.reload(); };
+  // Back to the first page, which loads by itself when the cursor changes; on it already, reload it.
+  const done = (message: string) => {
+    setOpen(null);
+    setAnnouncement(message);
+    if (cursors.length === 1) page.reload();
+    else setCursors([undefined]);
+  };
   const brandId = props.brand.brandId;
 
   return (

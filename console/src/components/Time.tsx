@@ -26,8 +26,8 @@ export function formatTime(iso: string | null | undefined, options: { sameDayTim
 
 /**
  * A timestamp as text, "Dec 1, 12:00 UTC", never broken inside its date or its clock time. It is on
- * one line wherever there is room; a tight table column (`.time-splits`) may put the clock time
- * under the date, the only place it may wrap.
+ * one line wherever there is room; the credentials table's tight columns (`.credentials-table
+ * .time`) may put the clock time under the date, the only place it may wrap.
  */
 export function Time(props: { value: string | null | undefined; empty?: string; sameDayTimeOnly?: boolean }) {
   if (!props.value) return <span class="muted">{props.empty ?? '—'}</span>;

@@ -33,10 +33,14 @@ const nameRule = 'must be 1 to 100 characters of A-Z a-z 0-9 space . _ - (spaces
 /** The value comes from standard input or the prompt, never from a flag; its rule, never the value. */
 const valueInput = { value: 'the value (read from standard input or the prompt) must be 1 to 16384 bytes of UTF-8, without NUL' };
 
-/** Required options are checked after the refusals, so `--value` is refused whatever else is missing. */
-function withoutRequired(options: Record<string, OptionSpec>): Record<string, OptionSpec> {
+/**
+ * Required options are checked after the refusals, so `--value` is refused whatever else is missing:
+ * the parser sees them as `requiredLater` (still said as required in the usage text and the advice
+ * for an empty value).
+ */
+function requiredLater(options: Record<string, OptionSpec>): Record<string, OptionSpec> {
   return Object.fromEntries(Object.entries(options).map(([name, { required, ...spec }]) =>
-    [name, required ? { ...spec, description: `${spec.description}; required` } : spec]));
+    [name, required ? { ...spec, requiredLater: true } : spec]));
 }
 
 function requireOptions(all: Record<string, OptionSpec>, values: Values): void {
@@ -49,7 +53,7 @@ function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<s
   const all = { ...brandOption, ...spec.options, ...connectionOptions };
   return {
     ...spec,
-    options: { ...withoutRequired(all), ...refusedValueOption },
+    options: { ...requiredLater(all), ...refusedValueOption },
     // A stray argument could be a value typed on the command line: refused with the reason, never echoed.
     positionals: { max: 1 },
     epilogue: EXIT_CODES_TEXT,

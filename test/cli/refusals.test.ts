@@ -128,6 +128,10 @@ describe('an explicitly empty flag value', () => {
     [['credentials', 'list', '--cursor', ''], '--cursor was given an empty value'],
     [['credentials', 'list', '--brand', ''], '--brand was given an empty value; give it one, or leave the flag out to use MINTID_BRAND_ID'],
     [['members', 'add', '--email', '', '--role', 'admin'], '--email was given an empty value'],
+    // secrets check their required options late (after refusing --value), but an empty one is still said as required.
+    [['secrets', 'create', '--name', ''], '--name was given an empty value; it is required: --name <text>'],
+    [['secrets', 'update', '--secret', ''], '--secret was given an empty value; it is required: --secret <uuid>'],
+    [['secrets', 'update', '--secret', uuid, '--name', ''], '--name was given an empty value; give it one, or leave the flag out'],
   ])('%j: exit 2 naming the empty flag, not "missing required option"', async (args, message) => {
     const before = await stored();
     const run = await mintid(args);

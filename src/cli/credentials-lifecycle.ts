@@ -119,7 +119,7 @@ export const graceOption = {
   },
 } as const satisfies Record<string, OptionSpec>;
 export const revokeOptions = {
-  credential: { type: 'string', value: 'uuid', rule: 'must be a UUID', description: 'the credential to revoke' },
+  credential: { type: 'string', value: 'uuid', param: 'credentialId', rule: 'must be a UUID', description: 'the credential to revoke' },
   credentials: {
     type: 'string', value: 'uuid,uuid,…', param: 'credentialIds',
     rule: listRule('--credentials', { noun: 'credential id', max: 1000, item: (text, position) => `id ${position} (${quoted(text)}) is not a UUID` }),

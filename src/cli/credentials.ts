@@ -16,7 +16,7 @@ const pageOptions = {
 } as const satisfies Record<string, OptionSpec>;
 
 const credentialOption = {
-  credential: { type: 'string', value: 'uuid', required: true, rule: 'must be a UUID', description: 'the credential id' },
+  credential: { type: 'string', value: 'uuid', required: true, param: 'credentialId', rule: 'must be a UUID', description: 'the credential id' },
 } as const satisfies Record<string, OptionSpec>;
 const reasonOption = {
   reason: { type: 'string', value: 'text', required: true, rule: textRule(500), description: 'why (1-500 characters; kept in the audit trail)' },
@@ -145,7 +145,7 @@ const endGrace = subcommand({
 const events = subcommand({
   summary: "the audit trail of the brand's credentials (or of one), newest first",
   options: {
-    credential: { type: 'string', value: 'uuid', rule: 'must be a UUID', description: 'only the events of this credential' },
+    credential: { type: 'string', value: 'uuid', param: 'credentialId', rule: 'must be a UUID', description: 'only the events of this credential' },
     ...pageOptions,
   },
 }, async (client, v, brandId, print, { supabase, json }) => {

@@ -6,10 +6,15 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import type { Command } from '../../src/cli/args.js';
 import { brandsCommand, membersCommand } from '../../src/cli/brands.js';
+import { flagFor, paramsAsFlags } from '../../src/cli/cli-terms.js';
 import { credentialsCommand } from '../../src/cli/credentials.js';
 import { secretsCommand } from '../../src/cli/secrets.js';
+import * as b from '../../src/client/brand-schemas.js';
+import * as c from '../../src/client/schemas.js';
+import { createBrandSecretParams, listBrandSecretsParams, secretRefParams, updateBrandSecretParams } from '../../src/client/secrets.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 
 const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
@@ -199,5 +204,46 @@ describe('every option that carries a parameter of the typed client', () => {
   it.each(all)('%s declares the rule said when the client refuses it', (_path, command) => {
     const without = Object.entries(command.options ?? {}).filter(([name, spec]) => !NOT_PARAMS.has(name) && !spec.rule).map(([name]) => name);
     expect(without).toEqual([]);
+  });
+
+  /**
+   * What each command sends: the params schemas of the typed client's methods it calls, and the
+   * parameters no flag carries (hashes the client makes, a value read from standard input).
+   */
+  const SENDS: Record<string, { schemas: z.ZodObject[]; internal?: string[] }> = {
+    'credentials create': { schemas: [c.createCredentialParams, c.createCredentialRecordParams], internal: ['clientSecretHash'] },
+    'credentials list': { schemas: [c.listCredentialsParams] },
+    'credentials rotate': { schemas: [c.rotateSecretParams, c.rotateSecretRecordParams], internal: ['newSecretHash'] },
+    'credentials revoke': { schemas: [c.revokeCredentialParams, c.revokeCredentialsParams] },
+    'credentials end-grace': { schemas: [c.endRotationGraceParams] },
+    'credentials events': { schemas: [c.listEventsParams, b.brandParams] },
+    'brands list': { schemas: [] },
+    'brands create': { schemas: [b.createBrandParams] },
+    'brands events': { schemas: [b.listBrandEventsParams, b.brandParams] },
+    'members list': { schemas: [b.brandParams] },
+    'members add': { schemas: [b.addMemberParams] },
+    'members set-role': { schemas: [b.setMemberRoleParams] },
+    'members remove': { schemas: [b.removeMemberParams] },
+    'secrets create': { schemas: [createBrandSecretParams], internal: ['value'] },
+    'secrets list': { schemas: [listBrandSecretsParams] },
+    'secrets update': { schemas: [updateBrandSecretParams], internal: ['value'] },
+    'secrets delete': { schemas: [secretRefParams] },
+  };
+  const snake = (param: string) => param.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);
+
+  it('knows what every command sends (a new command gets a line in SENDS)', () => {
+    expect(all.map(([path]) => path).sort()).toEqual(Object.keys(SENDS).sort());
+  });
+
+  it.each(all)('%s has a flag for every parameter of the typed client it sends, by its client and its server name', (path, command) => {
+    const { schemas, internal = [] } = SENDS[path]!;
+    const keys = [...new Set(schemas.flatMap((schema) => Object.keys(schema.shape)))];
+    // The allowance names parameters these schemas have (so it cannot outlive them).
+    expect(internal.filter((key) => !keys.includes(key))).toEqual([]);
+    const options = command.options ?? {};
+    const sent = keys.filter((key) => !internal.includes(key));
+    // A client refusal names `credentialId`; the server says `_credential_id`: both must become the flag.
+    const unmapped = sent.filter((key) => flagFor(key, options) === null || paramsAsFlags(`_${snake(key)}`, options) !== flagFor(key, options));
+    expect(unmapped).toEqual([]);
   });
 });

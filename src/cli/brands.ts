@@ -3,7 +3,7 @@ import { choiceFlag, intFlag, uuidFlag, type Command, type OptionSpec, type Pars
 import { textRule } from './client-refusals.js';
 import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, pageOptions, reportError, snakeCase } from './connection.js';
 import { EXIT } from './exit-codes.js';
-import { actorLabel, detailsSummary, memberEmails, pageSummary } from './list-output.js';
+import { actorLabel, counted, detailsSummary, memberEmails, pageSummary } from './list-output.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { BrandsClient } from '../client/brands.js';
 
@@ -45,7 +45,7 @@ function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<s
 
 const brandsList = subcommand({ summary: 'the brands you are a member of, with your role', options: {} }, async (client, _v, print) => {
   const result = await client.listMyBrands();
-  print([...result.items.map((b) => `${b.brandId}  ${b.role.padEnd(6)}  ${b.name}`), `${result.items.length} brand(s)`].join('\n'), result);
+  print([...result.items.map((b) => `${b.brandId}  ${b.role.padEnd(6)}  ${b.name}`), counted(result.items.length, 'brand')].join('\n'), result);
 });
 
 const brandsCreate = subcommand({
@@ -83,7 +83,7 @@ const brandsEvents = subcommand({
 
 const membersList = subcommand({ summary: "the brand's members (owner or admin)", options: { ...brandOption } }, async (client, v, print) => {
   const result = await client.listMembers({ brandId: uuidFlag(v, 'brand')! });
-  print([...result.items.map((m) => `${m.userId}  ${m.role.padEnd(6)}  ${m.email ?? ''}`), `${result.items.length} member(s)`].join('\n'), result);
+  print([...result.items.map((m) => `${m.userId}  ${m.role.padEnd(6)}  ${m.email ?? ''}`), counted(result.items.length, 'member')].join('\n'), result);
 });
 
 const membersAdd = subcommand({

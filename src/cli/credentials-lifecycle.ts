@@ -3,6 +3,7 @@
 // and `end-grace`. Kept apart from credentials.ts so the shared command file stays small.
 import { choiceFlag, commaList, UsageError, uuidFlag, type OptionSpec } from './args.js';
 import { listRule, quoted } from './client-refusals.js';
+import { counted } from './list-output.js';
 import type { CredentialsClient } from '../client/credentials-client.js';
 
 // Kept here (not imported from the client schemas) so `mintid … --help` loads nothing heavy.
@@ -86,7 +87,7 @@ export async function revokeCommand(client: CredentialsClient, v: Values, brandI
     ? { credentialIds: commaList(v.credentials as string) }
     : { metadataContains: parseMetadataSelector(v.metadata as string) };
   const result = await client.revokeCredentials({ brandId, reason, ...selector, ...(reasonCode ? { reasonCode } : {}) });
-  print([...result.credentialIds.map((id) => `Revoked credential ${id}`), `${result.revoked} credential(s) revoked at ${result.revokedAt} (${result.reasonCode})`].join('\n'),
+  print([...result.credentialIds.map((id) => `Revoked credential ${id}`), `${counted(result.revoked, 'credential')} revoked at ${result.revokedAt} (${result.reasonCode})`].join('\n'),
     { revoked: result.revoked, credential_ids: result.credentialIds, revoked_at: result.revokedAt, reason_code: result.reasonCode });
 }
 

@@ -15,7 +15,8 @@ export interface PageSummary {
   hasAll?: boolean;
 }
 
-const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+/** `1 credential`, `3 credentials`: how every list and summary of the CLI counts. */
+export const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /**
  * `2 credentials on this page; more: --cursor <c> (or --all for every page)`, `2 credentials on

@@ -39,6 +39,9 @@ describe('mintid brands', () => {
     const listed = await mintid(['brands', 'list'], { MINTID_TOKEN: user.token });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(`${brand_id}  owner   CLI brand`);
+    expect(listed.stdout).toMatch(/\n1 brand\n$/);
+    const members = await mintid(['members', 'list', '--brand', brand_id], { MINTID_TOKEN: user.token });
+    expect(members.stdout).toBe(`${user.id}  owner   ${user.email}\n1 member\n`);
     const events = await mintid(['brands', 'events', '--brand', brand_id, '--json'], { MINTID_TOKEN: user.token });
     expect(JSON.parse(events.stdout).items.map((e: { action: string }) => e.action)).toEqual(['brand_created']);
   });
@@ -68,7 +71,11 @@ describe('mintid members', () => {
     const add = await mintid(['members', 'add', '--email', user.email, '--role', 'member']);
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toBe(`Added ${user.id} as member\n`);
-    expect((await mintid(['members', 'list'])).stdout).toMatch(new RegExp(`${user.id}  member  ${user.email}`));
+    const listed = (await mintid(['members', 'list'])).stdout;
+    expect(listed).toMatch(new RegExp(`${user.id}  member  ${user.email}`));
+    const count = (JSON.parse((await mintid(['members', 'list', '--json'])).stdout) as { items: unknown[] }).items.length;
+    expect(count).toBeGreaterThan(1);
+    expect(listed).toMatch(new RegExp(`\\n${count} members\\n$`));
     expect((await mintid(['members', 'set-role', '--user', user.id, '--role', 'admin'])).code).toBe(0);
     expect((await mintid(['members', 'list', '--json'])).stdout).toContain(`"user_id":"${user.id}","email":"${user.email}","role":"admin"`);
     const remove = await mintid(['members', 'remove', '--user', user.id]);

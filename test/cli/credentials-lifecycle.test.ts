@@ -122,6 +122,16 @@ describe('mintid credentials revoke', () => {
     expect(JSON.parse(run.stdout).revoked).toBe(2);
   });
 
+  it('counts what it revoked: 1 credential, 2 credentials', async () => {
+    const [a, b, c] = [await create(), await create(), await create()];
+    const one = await mintid(['revoke', '--credentials', a.credential_id, '--reason', 'retired']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(new RegExp(`^Revoked credential ${a.credential_id}\\n1 credential revoked at \\S+ \\(unspecified\\)\\n$`));
+    const two = await mintid(['revoke', '--credentials', `${b.credential_id},${c.credential_id}`, '--reason', 'retired', '--reason-code', 'superseded']);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toMatch(/\n2 credentials revoked at \S+ \(superseded\)\n$/);
+  });
+
   it('lists the reason code and rejected uses in human output', async () => {
     const c = await create();
     await mintid(['revoke', '--credential', c.credential_id, '--reason', 'x', '--reason-code', 'unused']);

@@ -128,7 +128,12 @@ describe('mintid secrets list, update, delete', () => {
     expect(next_cursor).toBeNull();
     expect(run.stdout).not.toMatch(/list-value-/);
     const human = await mintid(['list']);
-    expect(human.stdout).toMatch(/\n\d+ secrets( on this page; more: --cursor \S+ \(or --all for every page\))?\n$/);
+    // The last line counts the lines above it: `1 secret`, `2 secrets` (and says when there are more pages).
+    const lines = human.stdout.trimEnd().split('\n');
+    const shown = lines.length - 1;
+    expect(shown).toBeGreaterThan(0);
+    const noun = shown === 1 ? 'secret' : 'secrets';
+    expect(lines.at(-1)).toMatch(new RegExp(`^${shown} ${noun}( on this page; more: --cursor \\S+ \\(or --all for every page\\))?$`));
     expect(human.stdout).not.toMatch(/list-value-/);
   });
 

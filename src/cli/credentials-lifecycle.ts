@@ -3,15 +3,14 @@
 // and `end-grace`. Kept apart from credentials.ts so the shared command file stays small.
 import { choiceFlag, commaList, UsageError, uuidFlag, type OptionSpec } from './args.js';
 import { listRule, quoted } from './client-refusals.js';
+import type { Print as Printer } from './connection.js';
 import { counted } from './list-output.js';
 import type { CredentialsClient } from '../client/credentials-client.js';
+// The client's limits without its zod schemas, so `mintid … --help` loads nothing heavy.
+import { MAX_CREDENTIAL_IDS, MAX_GRACE_SECONDS, REVOCATION_REASON_CODES } from '../client/limits.js';
 
-// Kept here (not imported from the client schemas) so `mintid … --help` loads nothing heavy.
-/** Why a credential was revoked (SPEC §13; the client's REVOCATION_REASON_CODES). */
-export const REASON_CODES = ['unspecified', 'key_compromise', 'superseded', 'integration_retired', 'policy_violation', 'unused'] as const;
-const MAX_GRACE_SECONDS = 604_800;
-
-type Printer = (human: string, json: unknown) => void;
+/** Why a credential was revoked (SPEC §13). */
+export const REASON_CODES = REVOCATION_REASON_CODES;
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -123,8 +122,8 @@ export const revokeOptions = {
   credential: { type: 'string', value: 'uuid', param: 'credentialId', rule: 'must be a UUID', description: 'the credential to revoke' },
   credentials: {
     type: 'string', value: 'uuid,uuid,…', param: 'credentialIds',
-    rule: listRule('--credentials', { noun: 'credential id', max: 1000, item: (text, position) => `id ${position} (${quoted(text)}) is not a UUID` }),
-    description: 'revoke these (at most 1000, all or nothing)',
+    rule: listRule('--credentials', { noun: 'credential id', max: MAX_CREDENTIAL_IDS, item: (text, position) => `id ${position} (${quoted(text)}) is not a UUID` }),
+    description: `revoke these (at most ${MAX_CREDENTIAL_IDS}, all or nothing)`,
   },
   metadata: {
     type: 'string', value: 'key=value,…', param: 'metadataContains', rule: 'must name at least one key=value (or be a non-empty JSON object)',

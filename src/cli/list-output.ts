@@ -30,6 +30,18 @@ export function pageSummary(p: PageSummary): string {
   return `${counted(p.count, p.noun)}${p.cursor ? ' from that cursor on' : ''}`;
 }
 
+/** One page from `first` (a --cursor), or with `all` every page from there on, following next_cursor. */
+export async function followPages<T>(all: boolean, fetchPage: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>,
+  first?: string): Promise<{ items: T[]; nextCursor: string | null }> {
+  let page = await fetchPage(first);
+  const items = [...page.items];
+  while (all && page.nextCursor) {
+    page = await fetchPage(page.nextCursor);
+    items.push(...page.items);
+  }
+  return { items, nextCursor: page.nextCursor };
+}
+
 /**
  * The e-mail of each member of the brand, by user id, from the member list (owners and admins may
  * read it); empty when it cannot be read, so the actor is then shown by id.

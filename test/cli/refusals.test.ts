@@ -2,9 +2,7 @@
 // gateway: a value the typed client refuses is a usage error (exit 2) naming the flag and the rule
 // in plain words, with nothing stored; an explicitly empty value names the empty flag; missing
 // connection options say how to get them. Errors of the server keep their exit codes.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { Command } from '../../src/cli/args.js';
@@ -16,31 +14,16 @@ import * as b from '../../src/client/brand-schemas.js';
 import * as c from '../../src/client/schemas.js';
 import { createBrandSecretParams, listBrandSecretsParams, secretRefParams, updateBrandSecretParams } from '../../src/client/secrets.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { apiEnv, mintidRunner } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t.close());
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
 /** Runs `mintid …` as the brand's owner, with `input` on standard input (closed at once when absent). */
-function mintid(args: string[], options: { input?: string; env?: Record<string, string | undefined> } = {}): Promise<Run> {
-  const merged: Record<string, string | undefined> = {
-    ...process.env, DATABASE_URL: undefined,
-    MINTID_URL: t.url, MINTID_KEY: t.keys.anonKey, MINTID_TOKEN: t.tokens.owner, MINTID_BRAND_ID: t.brandId, ...options.env,
-  };
-  const env = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  child.stdin.end(options.input ?? '');
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const mintid = mintidRunner(() => apiEnv(t, t.tokens.owner));
 
 /** How many credentials and secrets the test brand holds (nothing refused may add one). */
 const stored = async () => (await t.db.admin`select

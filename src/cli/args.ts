@@ -24,6 +24,11 @@ export interface OptionSpec {
   defaultFrom?: () => string;
   /** Reported (with every other missing one) when absent. */
   required?: boolean;
+  /**
+   * Required, but the command checks it itself after its own refusals (so the parser does not report
+   * it missing); the usage text and the advice for an empty value still say it is required.
+   */
+  requiredLater?: boolean;
   /** May be repeated; values collected in order. */
   multiple?: boolean;
   /** An explicitly empty value (`--description ""`) is a value here (e.g. "clear it"); else it is a usage error. */
@@ -107,7 +112,7 @@ export function usage(command: Command, path: string[]): string {
   lines.push('', 'Options:');
   options.forEach(([, spec], i) => {
     const extra = [
-      spec.required ? 'required' : '',
+      spec.required || spec.requiredLater ? 'required' : '',
       spec.env ? `env ${spec.env}` : '',
       spec.default !== undefined ? `default ${spec.default}` : '',
     ].filter(Boolean).join(', ');
@@ -171,7 +176,7 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
 /** What to do instead of an empty `--flag ""`. */
 function emptyAdvice(name: string, spec: OptionSpec): string {
   if (spec.env) return `give it one, or leave the flag out to use ${spec.env}`;
-  if (spec.required) return `it is required: --${name} <${spec.value ?? 'value'}>`;
+  if (spec.required || spec.requiredLater) return `it is required: --${name} <${spec.value ?? 'value'}>`;
   if (spec.default !== undefined) return `give it one, or leave the flag out for the default (${spec.default})`;
   return 'give it one, or leave the flag out';
 }

@@ -1,14 +1,15 @@
 // `mintid brands …` and `mintid members …`: the brand and member RPCs (SPEC §9) through the typed client.
 import { choiceFlag, intFlag, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
 import { textRule } from './client-refusals.js';
-import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, pageOptions, reportError, snakeCase } from './connection.js';
+import {
+  brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, pageOptions, printer, reportError, type ActionContext, type Print,
+} from './connection.js';
 import { EXIT } from './exit-codes.js';
-import { actorLabel, detailsSummary, memberEmails, pageSummary } from './list-output.js';
-import type { SupabaseClient } from '@supabase/supabase-js';
+import { actorLabel, counted, detailsSummary, memberEmails, pageSummary } from './list-output.js';
 import type { BrandsClient } from '../client/brands.js';
+import { BRAND_NAME_MAX, EMAIL_LENGTH } from '../client/limits.js';
 
 type Values = ParsedArgs['values'];
-type Print = (human: string, json: unknown) => void;
 
 const ROLES = ['owner', 'admin', 'member'] as const;
 const roleOption = {
@@ -18,19 +19,16 @@ const userOption = {
   user: { type: 'string', value: 'uuid', required: true, param: 'userId', rule: 'must be a UUID', description: "the member's user id" },
 } as const satisfies Record<string, OptionSpec>;
 
-/** What an action may need beyond its client: the connection and whether output is JSON. */
-interface Context { supabase: SupabaseClient; json: boolean }
-
 /** A subcommand: flags are checked first (usage errors), then the API is called. */
 function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<string, OptionSpec> },
-  action: (client: BrandsClient, v: Values, print: Print, context: Context) => Promise<void>): Command {
+  action: (client: BrandsClient, v: Values, print: Print, context: ActionContext) => Promise<void>): Command {
   const options = { ...spec.options, ...connectionOptions };
   return {
     ...spec,
     options,
     epilogue: EXIT_CODES_TEXT,
     async run({ values, json }) {
-      const print: Print = (human, data) => console.log(json ? JSON.stringify(snakeCase(data)) : human);
+      const print = printer(json);
       try {
         const supabase = await connectSupabase(values);
         const { createBrandsClient } = await import('../client/brands.js');
@@ -45,13 +43,13 @@ function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<s
 
 const brandsList = subcommand({ summary: 'the brands you are a member of, with your role', options: {} }, async (client, _v, print) => {
   const result = await client.listMyBrands();
-  print([...result.items.map((b) => `${b.brandId}  ${b.role.padEnd(6)}  ${b.name}`), `${result.items.length} brand(s)`].join('\n'), result);
+  print([...result.items.map((b) => `${b.brandId}  ${b.role.padEnd(6)}  ${b.name}`), counted(result.items.length, 'brand')].join('\n'), result);
 });
 
 const brandsCreate = subcommand({
   summary: 'create a brand; you become its owner (with the service key: --owner names the owner)',
   options: {
-    name: { type: 'string', value: 'text', required: true, rule: textRule(200), description: 'the brand name (1-200 characters)' },
+    name: { type: 'string', value: 'text', required: true, rule: textRule(BRAND_NAME_MAX), description: `the brand name (1-${BRAND_NAME_MAX} characters)` },
     owner: { type: 'string', value: 'uuid', param: 'ownerUserId', rule: 'must be a UUID', description: "the owner's user id (trusted callers only)" },
   },
 }, async (client, v, print) => {
@@ -83,7 +81,7 @@ const brandsEvents = subcommand({
 
 const membersList = subcommand({ summary: "the brand's members (owner or admin)", options: { ...brandOption } }, async (client, v, print) => {
   const result = await client.listMembers({ brandId: uuidFlag(v, 'brand')! });
-  print([...result.items.map((m) => `${m.userId}  ${m.role.padEnd(6)}  ${m.email ?? ''}`), `${result.items.length} member(s)`].join('\n'), result);
+  print([...result.items.map((m) => `${m.userId}  ${m.role.padEnd(6)}  ${m.email ?? ''}`), counted(result.items.length, 'member')].join('\n'), result);
 });
 
 const membersAdd = subcommand({
@@ -91,7 +89,7 @@ const membersAdd = subcommand({
   options: {
     ...brandOption,
     email: {
-      type: 'string', value: 'address', required: true, rule: 'must be an e-mail address (3 to 320 characters with an @)',
+      type: 'string', value: 'address', required: true, rule: `must be an e-mail address (${EMAIL_LENGTH.min} to ${EMAIL_LENGTH.max} characters with an @)`,
       description: "the user's e-mail",
     },
     ...roleOption,

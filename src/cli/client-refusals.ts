@@ -4,6 +4,7 @@
 // validator's message. Values are quoted only where the rule says so (scopes, ids): never a secret.
 import { commaList, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 import { flagFor } from './cli-terms.js';
+import { PAGE_LIMIT_MAX } from '../client/limits.js';
 
 /** Rules of parameters that no flag carries (a secret's value comes from standard input). */
 export type InputRules = Record<string, string>;
@@ -45,7 +46,8 @@ export function listRule(flag: string, what: { item: (text: string, position: nu
 }
 
 /** `--limit`: 1 to 200. */
-export const limitRule = (value: string | undefined) => `--limit ${Number(value) > 200 ? 'must be at most 200' : 'must be at least 1'}`;
+export const limitRule = (value: string | undefined) =>
+  `--limit ${Number(value) > PAGE_LIMIT_MAX ? `must be at most ${PAGE_LIMIT_MAX}` : 'must be at least 1'}`;
 
 /** Text measured as the database measures it (trimmed, in characters). */
 export const textRule = (max: number) => `must be 1 to ${max} characters (spaces at either end do not count)`;

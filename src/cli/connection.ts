@@ -5,6 +5,8 @@ import { hintInCliTerms, paramsAsFlags } from './cli-terms.js';
 import { limitRule, refusalAsUsage, type InputRules } from './client-refusals.js';
 import { EXIT } from './exit-codes.js';
 import { DEFAULT_LOCAL_URL, localStackUrl } from './local-url.js';
+import { PAGE_LIMIT_MAX } from '../client/limits.js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 
 /** How to get the key, token and brand of the local stack, said when one of them is missing. */
 export const LOCAL_KEYS_HINT =
@@ -44,9 +46,21 @@ The keys, the demo brand and the demo admin's token of the local stack: eval "$(
 
 /** --limit and --cursor of every paged list. */
 export const pageOptions = {
-  limit: { type: 'string', value: '1-200', rule: limitRule, description: 'items per page (default 50)' },
+  limit: { type: 'string', value: `1-${PAGE_LIMIT_MAX}`, rule: limitRule, description: 'items per page (default 50)' },
   cursor: { type: 'string', value: 'cursor', rule: 'must be a cursor a previous page printed (more: --cursor …)', description: 'the next_cursor of a previous page' },
 } as const satisfies Record<string, OptionSpec>;
+
+/** --all of the paged lists that follow next_cursor themselves (src/cli/list-output.ts `followPages`). */
+export const allPagesOption = {
+  all: { type: 'boolean', description: 'follow next_cursor to the last page' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** How an action prints its result: the human text, or with --json the data (snake_case). */
+export type Print = (human: string, json: unknown) => void;
+export const printer = (json: boolean): Print => (human, data) => console.log(json ? JSON.stringify(snakeCase(data)) : human);
+
+/** What an action may need beyond its client: the connection (e.g. to read the member list) and whether output is JSON. */
+export interface ActionContext { supabase: SupabaseClient; json: boolean }
 
 /** A supabase-js client for the connection options (Node 20 gets the `ws` WebSocket first). */
 export async function connectSupabase(values: ParsedArgs['values']) {

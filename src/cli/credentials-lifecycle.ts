@@ -3,14 +3,14 @@
 // and `end-grace`. Kept apart from credentials.ts so the shared command file stays small.
 import { choiceFlag, commaList, UsageError, uuidFlag, type OptionSpec } from './args.js';
 import { listRule, quoted } from './client-refusals.js';
+import type { Print as Printer } from './connection.js';
+import { counted } from './list-output.js';
 import type { CredentialsClient } from '../client/credentials-client.js';
+// The client's limits without its zod schemas, so `mintid … --help` loads nothing heavy.
+import { MAX_CREDENTIAL_IDS, MAX_GRACE_SECONDS, REVOCATION_REASON_CODES } from '../client/limits.js';
 
-// Kept here (not imported from the client schemas) so `mintid … --help` loads nothing heavy.
-/** Why a credential was revoked (SPEC §13; the client's REVOCATION_REASON_CODES). */
-export const REASON_CODES = ['unspecified', 'key_compromise', 'superseded', 'integration_retired', 'policy_violation', 'unused'] as const;
-const MAX_GRACE_SECONDS = 604_800;
-
-type Printer = (human: string, json: unknown) => void;
+/** Why a credential was revoked (SPEC §13). */
+export const REASON_CODES = REVOCATION_REASON_CODES;
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -86,7 +86,7 @@ export async function revokeCommand(client: CredentialsClient, v: Values, brandI
     ? { credentialIds: commaList(v.credentials as string) }
     : { metadataContains: parseMetadataSelector(v.metadata as string) };
   const result = await client.revokeCredentials({ brandId, reason, ...selector, ...(reasonCode ? { reasonCode } : {}) });
-  print([...result.credentialIds.map((id) => `Revoked credential ${id}`), `${result.revoked} credential(s) revoked at ${result.revokedAt} (${result.reasonCode})`].join('\n'),
+  print([...result.credentialIds.map((id) => `Revoked credential ${id}`), `${counted(result.revoked, 'credential')} revoked at ${result.revokedAt} (${result.reasonCode})`].join('\n'),
     { revoked: result.revoked, credential_ids: result.credentialIds, revoked_at: result.revokedAt, reason_code: result.reasonCode });
 }
 
@@ -119,11 +119,11 @@ export const graceOption = {
   },
 } as const satisfies Record<string, OptionSpec>;
 export const revokeOptions = {
-  credential: { type: 'string', value: 'uuid', rule: 'must be a UUID', description: 'the credential to revoke' },
+  credential: { type: 'string', value: 'uuid', param: 'credentialId', rule: 'must be a UUID', description: 'the credential to revoke' },
   credentials: {
     type: 'string', value: 'uuid,uuid,…', param: 'credentialIds',
-    rule: listRule('--credentials', { noun: 'credential id', max: 1000, item: (text, position) => `id ${position} (${quoted(text)}) is not a UUID` }),
-    description: 'revoke these (at most 1000, all or nothing)',
+    rule: listRule('--credentials', { noun: 'credential id', max: MAX_CREDENTIAL_IDS, item: (text, position) => `id ${position} (${quoted(text)}) is not a UUID` }),
+    description: `revoke these (at most ${MAX_CREDENTIAL_IDS}, all or nothing)`,
   },
   metadata: {
     type: 'string', value: 'key=value,…', param: 'metadataContains', rule: 'must name at least one key=value (or be a non-empty JSON object)',

@@ -1,33 +1,32 @@
 // `mintid credentials …`: the credential RPCs through the typed client.
 import { choiceFlag, commaList, intFlag, timestampFlag, UsageError, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
 import { listRule, quoted, textRule } from './client-refusals.js';
-import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, pageOptions as limitAndCursor, reportError, snakeCase } from './connection.js';
+import {
+  allPagesOption, brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, pageOptions as limitAndCursor, printer, reportError,
+  type ActionContext, type Print,
+} from './connection.js';
 import { endGraceCommand, graceOption, lifecycleSummary, revokeCommand, revokeOptions, rotateCommand } from './credentials-lifecycle.js';
 import { EXIT } from './exit-codes.js';
-import { actorLabel, memberEmails, pageSummary } from './list-output.js';
-import type { SupabaseClient } from '@supabase/supabase-js';
+import { actorLabel, followPages as pages, memberEmails, pageSummary } from './list-output.js';
+import { CLIENT_ID_LENGTH, CREDENTIAL_NAME_MAX, MAX_SCOPES, REASON_MAX, SCOPE_LENGTH, SCOPE_PATTERN } from '../client/limits.js';
 import type { CredentialsClient } from '../client/credentials-client.js';
 
 type Values = ParsedArgs['values'];
 
-const pageOptions = {
-  ...limitAndCursor,
-  all: { type: 'boolean', description: 'follow next_cursor to the last page' },
-} as const satisfies Record<string, OptionSpec>;
+const pageOptions = { ...limitAndCursor, ...allPagesOption } as const satisfies Record<string, OptionSpec>;
 
 const credentialOption = {
-  credential: { type: 'string', value: 'uuid', required: true, rule: 'must be a UUID', description: 'the credential id' },
+  credential: { type: 'string', value: 'uuid', required: true, param: 'credentialId', rule: 'must be a UUID', description: 'the credential id' },
 } as const satisfies Record<string, OptionSpec>;
 const reasonOption = {
-  reason: { type: 'string', value: 'text', required: true, rule: textRule(500), description: 'why (1-500 characters; kept in the audit trail)' },
+  reason: { type: 'string', value: 'text', required: true, rule: textRule(REASON_MAX), description: `why (1-${REASON_MAX} characters; kept in the audit trail)` },
 } as const satisfies Record<string, OptionSpec>;
 
 /** `--scopes`: 1-50 distinct scopes, each resource:action in lower case, 3-64 characters. */
-const SCOPE = /^[a-z][a-z0-9_.-]*:[a-z][a-z0-9_.-]*$/;
 const scopesRule = listRule('--scopes', {
-  noun: 'scope', max: 50, distinct: true,
-  item: (text, position) => (SCOPE.test(text) && text.length > 64
-    ? `scope ${position} is longer than 64 characters`
+  noun: 'scope', max: MAX_SCOPES, distinct: true,
+  item: (text, position) => (SCOPE_PATTERN.test(text) && text.length > SCOPE_LENGTH.max
+    ? `scope ${position} is longer than ${SCOPE_LENGTH.max} characters`
     : `${quoted(text)} is not a scope (resource:action in lower case, e.g. products:read)`),
 });
 
@@ -40,25 +39,10 @@ function parseMetadata(text: string | undefined): Record<string, unknown> | unde
   }
 }
 
-/** Follows next_cursor when --all is given; else one page. */
-async function pages<T>(all: boolean, fetchPage: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>,
-  first?: string): Promise<{ items: T[]; nextCursor: string | null }> {
-  let page = await fetchPage(first);
-  const items = [...page.items];
-  while (all && page.nextCursor) {
-    page = await fetchPage(page.nextCursor);
-    items.push(...page.items);
-  }
-  return { items, nextCursor: page.nextCursor };
-}
-
-type Print = (human: string, json: unknown) => void;
-/** What an action may need beyond its client: the connection (e.g. to read the member list) and whether output is JSON. */
-interface Context { supabase: SupabaseClient; json: boolean }
 
 /** A credentials subcommand: validates its flags first (usage errors), then calls the API. */
 function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<string, OptionSpec> },
-  action: (client: CredentialsClient, v: Values, brandId: string, print: Print, context: Context) => Promise<void>): Command {
+  action: (client: CredentialsClient, v: Values, brandId: string, print: Print, context: ActionContext) => Promise<void>): Command {
   const options = { ...brandOption, ...spec.options, ...connectionOptions };
   return {
     ...spec,
@@ -66,7 +50,7 @@ function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<s
     epilogue: EXIT_CODES_TEXT,
     async run({ values, json }) {
       const brandId = uuidFlag(values, 'brand')!;
-      const print: Print = (human, data) => console.log(json ? JSON.stringify(snakeCase(data)) : human);
+      const print = printer(json);
       try {
         const supabase = await connectSupabase(values);
         const { createCredentialsClient } = await import('../client/credentials-client.js');
@@ -82,10 +66,13 @@ function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<s
 const create = subcommand({
   summary: 'create a credential: the secret is generated and argon2id-hashed here, printed once',
   options: {
-    name: { type: 'string', value: 'text', required: true, rule: textRule(120), description: 'a name people recognise (1-120 characters)' },
+    name: {
+      type: 'string', value: 'text', required: true, rule: textRule(CREDENTIAL_NAME_MAX),
+      description: `a name people recognise (1-${CREDENTIAL_NAME_MAX} characters)`,
+    },
     scopes: { type: 'string', value: 'a:b,c:d', required: true, rule: scopesRule, description: 'comma-separated scopes, e.g. products:read,orders:write' },
     'client-id': {
-      type: 'string', value: 'id', rule: 'must be 3 to 128 characters of A-Z a-z 0-9 . _ -',
+      type: 'string', value: 'id', rule: `must be ${CLIENT_ID_LENGTH.min} to ${CLIENT_ID_LENGTH.max} characters of A-Z a-z 0-9 . _ -`,
       description: 'the client id (default: a generated mintid_ci_… id)',
     },
     metadata: { type: 'string', value: 'json', rule: 'must be a JSON object, e.g. \'{"team":"erp"}\'', description: 'a JSON object kept with the credential' },
@@ -145,7 +132,7 @@ const endGrace = subcommand({
 const events = subcommand({
   summary: "the audit trail of the brand's credentials (or of one), newest first",
   options: {
-    credential: { type: 'string', value: 'uuid', rule: 'must be a UUID', description: 'only the events of this credential' },
+    credential: { type: 'string', value: 'uuid', param: 'credentialId', rule: 'must be a UUID', description: 'only the events of this credential' },
     ...pageOptions,
   },
 }, async (client, v, brandId, print, { supabase, json }) => {

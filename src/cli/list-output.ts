@@ -15,7 +15,8 @@ export interface PageSummary {
   hasAll?: boolean;
 }
 
-const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+/** `1 credential`, `3 credentials`: how every list and summary of the CLI counts. */
+export const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /**
  * `2 credentials on this page; more: --cursor <c> (or --all for every page)`, `2 credentials on
@@ -27,6 +28,18 @@ export function pageSummary(p: PageSummary): string {
   }
   if (p.cursor && !p.all) return `${counted(p.count, p.noun)} on this page, the last`;
   return `${counted(p.count, p.noun)}${p.cursor ? ' from that cursor on' : ''}`;
+}
+
+/** One page from `first` (a --cursor), or with `all` every page from there on, following next_cursor. */
+export async function followPages<T>(all: boolean, fetchPage: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>,
+  first?: string): Promise<{ items: T[]; nextCursor: string | null }> {
+  let page = await fetchPage(first);
+  const items = [...page.items];
+  while (all && page.nextCursor) {
+    page = await fetchPage(page.nextCursor);
+    items.push(...page.items);
+  }
+  return { items, nextCursor: page.nextCursor };
 }
 
 /**

@@ -2,13 +2,15 @@
 // come from standard input or a prompt without echo (src/cli/secret-value-input.ts), never from
 // the command line; nothing here ever prints a value.
 import { intFlag, throwIfMissing, UsageError, uuidFlag, type Command, type OptionSpec, type ParsedArgs } from './args.js';
-import { brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, pageOptions, reportError, snakeCase } from './connection.js';
-import { pageSummary } from './list-output.js';
+import {
+  allPagesOption, brandOption, connectionOptions, connectSupabase, EXIT_CODES_TEXT, pageOptions, printer, reportError, type Print,
+} from './connection.js';
+import { followPages, pageSummary } from './list-output.js';
 import { EXIT } from './exit-codes.js';
+import { SECRET_DESCRIPTION_MAX, SECRET_NAME_MAX, SECRET_VALUE_MAX_BYTES } from '../client/limits.js';
 import type { SecretsClient } from '../client/secrets.js';
 
 type Values = ParsedArgs['values'];
-type Print = (human: string, json: unknown) => void;
 
 const VALUE_HELP = `The value is read from standard input when it is not a terminal (one trailing newline
 is dropped), else from a prompt that does not echo. It is never accepted on the command line.`;
@@ -25,18 +27,22 @@ const secretOption = {
 const descriptionOption = {
   // allowEmpty: `--description ""` is a description (none; in an update it clears the old one).
   description: {
-    type: 'string', value: 'text', allowEmpty: true, rule: 'must be at most 500 characters (spaces at either end do not count)',
-    description: 'what the secret is for (at most 500 characters; "" for none)',
+    type: 'string', value: 'text', allowEmpty: true, rule: `must be at most ${SECRET_DESCRIPTION_MAX} characters (spaces at either end do not count)`,
+    description: `what the secret is for (at most ${SECRET_DESCRIPTION_MAX} characters; "" for none)`,
   },
 } as const satisfies Record<string, OptionSpec>;
-const nameRule = 'must be 1 to 100 characters of A-Z a-z 0-9 space . _ - (spaces at either end do not count)';
+const nameRule = `must be 1 to ${SECRET_NAME_MAX} characters of A-Z a-z 0-9 space . _ - (spaces at either end do not count)`;
 /** The value comes from standard input or the prompt, never from a flag; its rule, never the value. */
-const valueInput = { value: 'the value (read from standard input or the prompt) must be 1 to 16384 bytes of UTF-8, without NUL' };
+const valueInput = { value: `the value (read from standard input or the prompt) must be 1 to ${SECRET_VALUE_MAX_BYTES} bytes of UTF-8, without NUL` };
 
-/** Required options are checked after the refusals, so `--value` is refused whatever else is missing. */
-function withoutRequired(options: Record<string, OptionSpec>): Record<string, OptionSpec> {
+/**
+ * Required options are checked after the refusals, so `--value` is refused whatever else is missing:
+ * the parser sees them as `requiredLater` (still said as required in the usage text and the advice
+ * for an empty value).
+ */
+function requiredLater(options: Record<string, OptionSpec>): Record<string, OptionSpec> {
   return Object.fromEntries(Object.entries(options).map(([name, { required, ...spec }]) =>
-    [name, required ? { ...spec, description: `${spec.description}; required` } : spec]));
+    [name, required ? { ...spec, requiredLater: true } : spec]));
 }
 
 function requireOptions(all: Record<string, OptionSpec>, values: Values): void {
@@ -49,7 +55,7 @@ function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<s
   const all = { ...brandOption, ...spec.options, ...connectionOptions };
   return {
     ...spec,
-    options: { ...withoutRequired(all), ...refusedValueOption },
+    options: { ...requiredLater(all), ...refusedValueOption },
     // A stray argument could be a value typed on the command line: refused with the reason, never echoed.
     positionals: { max: 1 },
     epilogue: EXIT_CODES_TEXT,
@@ -61,7 +67,7 @@ function subcommand(spec: Omit<Command, 'run' | 'options'> & { options: Record<s
       }
       requireOptions(all, rest);
       const brandId = uuidFlag(rest, 'brand')!;
-      const print: Print = (human, data) => console.log(json ? JSON.stringify(snakeCase(data)) : human);
+      const print = printer(json);
       try {
         await action(await secretsClient(rest), rest, brandId, print);
         return EXIT.ok;
@@ -88,7 +94,7 @@ const create = subcommand({
   options: {
     name: {
       type: 'string', value: 'text', required: true, rule: nameRule,
-      description: '1-100 characters of A-Z a-z 0-9 space . _ - (unique per brand, ignoring case)',
+      description: `1-${SECRET_NAME_MAX} characters of A-Z a-z 0-9 space . _ - (unique per brand, ignoring case)`,
     },
     ...descriptionOption,
   },
@@ -102,25 +108,17 @@ const create = subcommand({
 
 const list = subcommand({
   summary: "list the brand's secrets (names and times, never values), newest first",
-  options: {
-    ...pageOptions,
-    all: { type: 'boolean', description: 'follow next_cursor to the last page' },
-  },
+  options: { ...pageOptions, ...allPagesOption },
 }, async (client, v, brandId, print) => {
   const limit = intFlag(v, 'limit');
   const fetchPage = (cursor?: string) => client.listBrandSecrets({
     brandId, ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
   });
-  let page = await fetchPage(v.cursor as string | undefined);
-  const items = [...page.items];
-  while (v.all && page.nextCursor) {
-    page = await fetchPage(page.nextCursor);
-    items.push(...page.items);
-  }
+  const { items, nextCursor } = await followPages(v.all as boolean, fetchPage, v.cursor as string | undefined);
   const lines = items.map((s) => `${s.id}  ${s.name}  updated ${s.updatedAt}  last used ${s.lastAccessedAt ?? 'never'}` +
     `${s.description ? `  — ${s.description}` : ''}`);
-  print([...lines, pageSummary({ count: items.length, noun: 'secret', nextCursor: page.nextCursor, cursor: v.cursor as string | undefined,
-    all: v.all as boolean, hasAll: true })].join('\n'), { items, nextCursor: page.nextCursor });
+  print([...lines, pageSummary({ count: items.length, noun: 'secret', nextCursor, cursor: v.cursor as string | undefined,
+    all: v.all as boolean, hasAll: true })].join('\n'), { items, nextCursor });
 });
 
 const update = subcommand({

@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { BRAND_NAME_MAX, EMAIL_LENGTH, PAGE_LIMIT_MAX } from './limits.js';
+
+export { BRAND_NAME_MAX, EMAIL_LENGTH } from './limits.js';
 
 /** zod schemas of the brand, member and brand-trail RPCs (SPEC §9): the single source of their types. */
 
 const uuid = z.guid();
 const timestamp = z.string().min(1);
-const limit = z.number().int().min(1).max(200);
+const limit = z.number().int().min(1).max(PAGE_LIMIT_MAX);
 /** Text as the database measures it: code points after trimming spaces, tabs, CR and LF at both ends. */
 const trimmedText = (max: number) => z.string().refine((text) => {
   const length = [...text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')].length;
@@ -13,9 +16,9 @@ const trimmedText = (max: number) => z.string().refine((text) => {
 
 export const brandRole = z.enum(['owner', 'admin', 'member']);
 
-export const createBrandParams = z.object({ name: trimmedText(200), ownerUserId: uuid.optional() });
+export const createBrandParams = z.object({ name: trimmedText(BRAND_NAME_MAX), ownerUserId: uuid.optional() });
 export const brandParams = z.object({ brandId: uuid });
-export const addMemberParams = z.object({ brandId: uuid, email: z.string().trim().min(3).max(320).includes('@'), role: brandRole });
+export const addMemberParams = z.object({ brandId: uuid, email: z.string().trim().min(EMAIL_LENGTH.min).max(EMAIL_LENGTH.max).includes('@'), role: brandRole });
 export const setMemberRoleParams = z.object({ brandId: uuid, userId: uuid, role: brandRole });
 export const removeMemberParams = z.object({ brandId: uuid, userId: uuid });
 export const listBrandEventsParams = z.object({ brandId: uuid, limit: limit.optional(), cursor: z.string().min(1).optional() });

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import { argon2idPhcSchema } from '../secrets/phc.js';
+import {
+  CLIENT_ID_PATTERN, CREDENTIAL_NAME_MAX, MAX_CREDENTIAL_IDS, MAX_GRACE_SECONDS, MAX_SCOPES, PAGE_LIMIT_MAX, REASON_MAX,
+  REVOCATION_REASON_CODES, SCOPE_LENGTH, SCOPE_PATTERN,
+} from './limits.js';
+
+export {
+  CLIENT_ID_LENGTH, CLIENT_ID_PATTERN, CREDENTIAL_NAME_MAX, MAX_CREDENTIAL_IDS, MAX_GRACE_SECONDS, MAX_SCOPES, PAGE_LIMIT_MAX,
+  REASON_MAX, REVOCATION_REASON_CODES, SCOPE_LENGTH, SCOPE_PATTERN,
+} from './limits.js';
 
 /** zod schemas: the single source of the client's parameter and result types. */
 
@@ -7,14 +16,10 @@ import { argon2idPhcSchema } from '../secrets/phc.js';
 const uuid = z.guid();
 const timestamp = z.string().min(1);
 const status = z.enum(['active', 'expired', 'revoked']);
-const scope = z.string().min(3).max(64).regex(/^[a-z][a-z0-9_.-]*:[a-z][a-z0-9_.-]*$/, 'a scope is resource:action in lower case');
+const scope = z.string().min(SCOPE_LENGTH.min).max(SCOPE_LENGTH.max).regex(SCOPE_PATTERN, 'a scope is resource:action in lower case');
 const metadata = z.record(z.string(), z.unknown());
-const limit = z.number().int().min(1).max(200);
-/** Why a credential was revoked (SPEC §13). */
-export const REVOCATION_REASON_CODES = ['unspecified', 'key_compromise', 'superseded', 'integration_retired', 'policy_violation', 'unused'] as const;
+const limit = z.number().int().min(1).max(PAGE_LIMIT_MAX);
 const reasonCode = z.enum(REVOCATION_REASON_CODES);
-/** How long the previous secret keeps working after a rotation: 0 (none) to 604800 s (7 days). */
-export const MAX_GRACE_SECONDS = 604_800;
 const graceSeconds = z.number().int().min(0).max(MAX_GRACE_SECONDS);
 /** Text as the database measures it: code points after trimming spaces, tabs, CR and LF at both ends. */
 const trimmedText = (max: number) => z.string().refine((text) => {
@@ -24,17 +29,17 @@ const trimmedText = (max: number) => z.string().refine((text) => {
 
 export const createCredentialRecordParams = z.object({
   brandId: uuid,
-  name: trimmedText(120),
-  clientId: z.string().regex(/^[A-Za-z0-9._-]{3,128}$/, 'client ids are 3–128 characters of A-Z a-z 0-9 . _ -'),
+  name: trimmedText(CREDENTIAL_NAME_MAX),
+  clientId: z.string().regex(CLIENT_ID_PATTERN, 'client ids are 3–128 characters of A-Z a-z 0-9 . _ -'),
   clientSecretHash: argon2idPhcSchema,
-  scopes: z.array(scope).min(1).max(50).refine((s) => new Set(s).size === s.length, 'scopes must be distinct'),
+  scopes: z.array(scope).min(1).max(MAX_SCOPES).refine((s) => new Set(s).size === s.length, 'scopes must be distinct'),
   metadata: metadata.optional(),
   expiresAt: z.union([z.string(), z.date()]).transform((v) => (v instanceof Date ? v.toISOString() : v)).nullable().optional(),
 });
 export const createCredentialParams = createCredentialRecordParams
   .omit({ clientSecretHash: true, clientId: true })
   .extend({ clientId: createCredentialRecordParams.shape.clientId.optional() });
-const credentialReasonParams = z.object({ brandId: uuid, credentialId: uuid, reason: trimmedText(500) });
+const credentialReasonParams = z.object({ brandId: uuid, credentialId: uuid, reason: trimmedText(REASON_MAX) });
 export const revokeCredentialParams = credentialReasonParams.extend({ reasonCode: reasonCode.optional() });
 export const rotateSecretRecordParams = credentialReasonParams.extend({ newSecretHash: argon2idPhcSchema, graceSeconds: graceSeconds.optional() });
 export const rotateSecretParams = credentialReasonParams.extend({ graceSeconds: graceSeconds.optional() });
@@ -42,8 +47,8 @@ export const endRotationGraceParams = credentialReasonParams;
 /** Exactly one selector: ids (1–1000) or a non-empty metadata object the credentials contain. */
 export const revokeCredentialsParams = z.object({
   brandId: uuid,
-  reason: trimmedText(500),
-  credentialIds: z.array(uuid).min(1).max(1000).optional(),
+  reason: trimmedText(REASON_MAX),
+  credentialIds: z.array(uuid).min(1).max(MAX_CREDENTIAL_IDS).optional(),
   metadataContains: metadata.refine((m) => Object.keys(m).length > 0, 'name at least one metadata key').optional(),
   reasonCode: reasonCode.optional(),
 }).refine((p) => (p.credentialIds === undefined) !== (p.metadataContains === undefined), {

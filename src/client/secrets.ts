@@ -1,21 +1,18 @@
 // The typed client of the brand secret RPCs (SPEC §12). zod is the single source of their
 // parameter and result shapes; the console and the CLI use these methods.
 import { z } from 'zod';
+import { PAGE_LIMIT_MAX, SECRET_DESCRIPTION_MAX, SECRET_NAME_MAX, SECRET_NAME_PATTERN, SECRET_VALUE_MAX_BYTES } from './limits.js';
 import { callRpc, parseParams, type RpcClient } from './rpc.js';
+
+export { SECRET_DESCRIPTION_MAX, SECRET_NAME_MAX, SECRET_NAME_PATTERN, SECRET_VALUE_MAX_BYTES } from './limits.js';
 
 const uuid = z.guid();
 const timestamp = z.string().min(1);
-const limit = z.number().int().min(1).max(200);
+const limit = z.number().int().min(1).max(PAGE_LIMIT_MAX);
 const trim = (text: string) => text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 
-/** 1–100 characters of A-Z a-z 0-9 space . _ - after trimming, as the database checks it. */
-export const SECRET_NAME_PATTERN = /^[A-Za-z0-9 ._-]{1,100}$/;
-/** A value is 1–16384 bytes of UTF-8, kept as given (no trimming). */
-export const SECRET_VALUE_MAX_BYTES = 16384;
-export const SECRET_DESCRIPTION_MAX = 500;
-
 const secretName = z.string().refine((n) => SECRET_NAME_PATTERN.test(trim(n)),
-  'must be 1 to 100 characters of A-Z a-z 0-9 space . _ - after trimming');
+  `must be 1 to ${SECRET_NAME_MAX} characters of A-Z a-z 0-9 space . _ - after trimming`);
 // The value is never echoed: zod's issue carries only this message.
 // NUL (U+0000) cannot be PostgreSQL text, and a server that refuses it may log the JSON around it.
 const secretValue = z.string().refine((v) => {

@@ -1,14 +1,12 @@
 // `mintid audit verify` through the real binary, connected directly to a test database.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createArgs, seedBrands, serviceCaller, type BrandFixture } from '../support/fixtures.js';
+import { mintidRunner } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 let db: TestDatabase;
 let f: BrandFixture;
 let revoked: string;
@@ -23,14 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-interface Run { code: number; stdout: string; stderr: string }
-function mintid(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, 'audit', ...args], {
-      env: { ...process.env, DATABASE_URL: db.urls.admin, ...env } as NodeJS.ProcessEnv, timeout: 60_000,
-    }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-}
+const mintid = mintidRunner(() => ({ DATABASE_URL: db.urls.admin }), ['audit']);
 
 describe('mintid audit verify', () => {
   it('exits 0 and says what it checked when nothing was touched', async () => {
@@ -103,18 +94,18 @@ describe('mintid audit verify', () => {
   });
 
   it('prints its usage with --help and exits 0, touching nothing', async () => {
-    const run = await mintid(['verify', '--help'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const run = await mintid(['verify', '--help'], { env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } });
     expect([run.code, run.stdout.startsWith('Usage: mintid audit verify')]).toEqual([0, true]);
   });
 
   it('exits 1 saying what to do on a database without the migrations', async () => {
-    const run = await mintid(['verify'], { DATABASE_URL: db.urls.admin.replace(/\/[^/?]+(\?|$)/, '/postgres$1') });
+    const run = await mintid(['verify'], { env: { DATABASE_URL: db.urls.admin.replace(/\/[^/?]+(\?|$)/, '/postgres$1') } });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/has no MintID audit trail .*mintid migrate/);
   });
 
   it('exits 1 with a message when the database cannot be reached', async () => {
-    const run = await mintid(['verify'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const run = await mintid(['verify'], { env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^mintid: /);
   });

@@ -1,28 +1,17 @@
 // `mintid brands …` and `mintid members …` through the real binary against the real gateway.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, userToken, type TestApi } from '../support/api.js';
+import { apiEnv, mintidRunner } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t.close());
 
-interface Run { code: number; stdout: string; stderr: string }
-function mintid(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const base: Record<string, string | undefined> = {
-    ...process.env, DATABASE_URL: undefined,
-    MINTID_URL: t.url, MINTID_KEY: t.keys.anonKey, MINTID_TOKEN: t.tokens.owner, MINTID_BRAND_ID: t.brandId,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...base, ...env } as NodeJS.ProcessEnv, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-}
+/** Runs `mintid …` as the brand's owner unless env says otherwise. */
+const mintid = mintidRunner(() => apiEnv(t, t.tokens.owner));
 async function newUser(): Promise<{ id: string; email: string; token: string }> {
   const id = randomUUID();
   const email = `cli-${id.slice(0, 8)}@example.test`;
@@ -33,25 +22,28 @@ async function newUser(): Promise<{ id: string; email: string; token: string }> 
 describe('mintid brands', () => {
   it('creates a brand for the signed-in user and lists it with the role', async () => {
     const user = await newUser();
-    const created = await mintid(['brands', 'create', '--name', 'CLI brand', '--json'], { MINTID_TOKEN: user.token });
+    const created = await mintid(['brands', 'create', '--name', 'CLI brand', '--json'], { env: { MINTID_TOKEN: user.token } });
     expect(created.code, created.stderr).toBe(0);
     const { brand_id } = JSON.parse(created.stdout) as { brand_id: string };
-    const listed = await mintid(['brands', 'list'], { MINTID_TOKEN: user.token });
+    const listed = await mintid(['brands', 'list'], { env: { MINTID_TOKEN: user.token } });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(`${brand_id}  owner   CLI brand`);
-    const events = await mintid(['brands', 'events', '--brand', brand_id, '--json'], { MINTID_TOKEN: user.token });
+    expect(listed.stdout).toMatch(/\n1 brand\n$/);
+    const members = await mintid(['members', 'list', '--brand', brand_id], { env: { MINTID_TOKEN: user.token } });
+    expect(members.stdout).toBe(`${user.id}  owner   ${user.email}\n1 member\n`);
+    const events = await mintid(['brands', 'events', '--brand', brand_id, '--json'], { env: { MINTID_TOKEN: user.token } });
     expect(JSON.parse(events.stdout).items.map((e: { action: string }) => e.action)).toEqual(['brand_created']);
   });
 
   it('exits 4 naming the role when a member reads the audit trail', async () => {
-    const run = await mintid(['brands', 'events'], { MINTID_TOKEN: t.tokens.member });
+    const run = await mintid(['brands', 'events'], { env: { MINTID_TOKEN: t.tokens.member } });
     expect(run.code).toBe(4);
     expect(run.stderr).toContain('(not_brand_admin)');
     expect(run.stderr).toContain('hint: Your role in this brand is member; reading the audit trail needs owner or admin.');
   });
 
   it('exits 5 for the service key listing "my" brands (user_required)', async () => {
-    const run = await mintid(['brands', 'list'], { MINTID_KEY: t.keys.serviceRoleKey, MINTID_TOKEN: undefined });
+    const run = await mintid(['brands', 'list'], { env: { MINTID_KEY: t.keys.serviceRoleKey, MINTID_TOKEN: undefined } });
     expect([run.code, run.stderr.includes('(user_required)')]).toEqual([5, true]);
   });
 
@@ -68,7 +60,11 @@ describe('mintid members', () => {
     const add = await mintid(['members', 'add', '--email', user.email, '--role', 'member']);
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toBe(`Added ${user.id} as member\n`);
-    expect((await mintid(['members', 'list'])).stdout).toMatch(new RegExp(`${user.id}  member  ${user.email}`));
+    const listed = (await mintid(['members', 'list'])).stdout;
+    expect(listed).toMatch(new RegExp(`${user.id}  member  ${user.email}`));
+    const count = (JSON.parse((await mintid(['members', 'list', '--json'])).stdout) as { items: unknown[] }).items.length;
+    expect(count).toBeGreaterThan(1);
+    expect(listed).toMatch(new RegExp(`\\n${count} members\\n$`));
     expect((await mintid(['members', 'set-role', '--user', user.id, '--role', 'admin'])).code).toBe(0);
     expect((await mintid(['members', 'list', '--json'])).stdout).toContain(`"user_id":"${user.id}","email":"${user.email}","role":"admin"`);
     const remove = await mintid(['members', 'remove', '--user', user.id]);
@@ -76,7 +72,7 @@ describe('mintid members', () => {
   });
 
   it('exits 4 with not_brand_owner when an admin adds a member', async () => {
-    const run = await mintid(['members', 'add', '--email', 'x@example.test', '--role', 'member'], { MINTID_TOKEN: t.tokens.admin });
+    const run = await mintid(['members', 'add', '--email', 'x@example.test', '--role', 'member'], { env: { MINTID_TOKEN: t.tokens.admin } });
     expect(run.code).toBe(4);
     expect(run.stderr).toContain('hint: Your role in this brand is admin; managing members needs owner.');
   });
@@ -92,7 +88,7 @@ describe('mintid members', () => {
   });
 
   it('exits 2 for a role outside owner, admin, member, before calling the API', async () => {
-    const run = await mintid(['members', 'set-role', '--user', t.brands.users.member, '--role', 'root'], { MINTID_URL: 'http://127.0.0.1:1' });
+    const run = await mintid(['members', 'set-role', '--user', t.brands.users.member, '--role', 'root'], { env: { MINTID_URL: 'http://127.0.0.1:1' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--role must be one of owner, admin, member/);
   });

@@ -2,28 +2,21 @@
 // calls it, a parameter the flag that carries it. The map is checked against the migrations (every
 // exposed RPC has a command or is known to have none) and against the command tree (every command
 // it names exists), so it cannot drift.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hintInCliTerms, RPC_COMMANDS, rpcsAsCommands } from '../../src/cli/cli-terms.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { mintidRunner } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 const migrations = fileURLToPath(new URL('../../supabase/migrations/', import.meta.url));
 
 /** Exposed RPCs no CLI command calls: service-only reads and the token service's own. */
 const WITHOUT_COMMAND = ['read_brand_secret', 'lookup_api_credential_for_token', 'record_api_credential_use',
   'check_token_auth_failures', 'record_token_auth_failure'];
 
-interface Run { code: number; stdout: string; stderr: string }
-function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, DATABASE_URL: undefined, ...env } as NodeJS.ProcessEnv, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-}
+const run = mintidRunner(() => ({ DATABASE_URL: undefined }));
 
 describe('the map from RPCs to CLI commands', () => {
   it('covers every RPC the migrations expose, but for those known to have no command', async () => {
@@ -71,7 +64,7 @@ describe('a server hint printed by the CLI', () => {
   const as = (token: string) => ({ MINTID_URL: t.url, MINTID_KEY: t.keys.anonKey, MINTID_TOKEN: token, MINTID_BRAND_ID: t.brandId });
 
   it('names `npx mintid members set-role` when members add meets an existing member (exit 6)', async () => {
-    const result = await run(['members', 'add', '--email', 'member@example.test', '--role', 'admin'], as(t.tokens.owner));
+    const result = await run(['members', 'add', '--email', 'member@example.test', '--role', 'admin'], { env: as(t.tokens.owner) });
     expect(result.code).toBe(6);
     expect(result.stderr).toContain('(already_member)');
     expect(result.stderr).toContain("hint: Change their role with 'npx mintid members set-role' instead.");
@@ -79,7 +72,7 @@ describe('a server hint printed by the CLI', () => {
   });
 
   it('names `npx mintid members add` when set-role meets a user who is not a member (exit 5)', async () => {
-    const result = await run(['members', 'set-role', '--user', randomUUID(), '--role', 'admin', '--json'], as(t.tokens.owner));
+    const result = await run(['members', 'set-role', '--user', randomUUID(), '--role', 'admin', '--json'], { env: as(t.tokens.owner) });
     expect(result.code).toBe(5);
     const { error } = JSON.parse(result.stderr) as { error: { reason: string; hint: string } };
     expect(error.reason).toBe('member_not_found');
@@ -87,7 +80,7 @@ describe('a server hint printed by the CLI', () => {
   });
 
   it('keeps a hint without an RPC as the server wrote it', async () => {
-    const result = await run(['members', 'add', '--email', 'x@example.test', '--role', 'member'], as(t.tokens.admin));
+    const result = await run(['members', 'add', '--email', 'x@example.test', '--role', 'member'], { env: as(t.tokens.admin) });
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('hint: Your role in this brand is admin; managing members needs owner.');
   });

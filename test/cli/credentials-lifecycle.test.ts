@@ -1,28 +1,16 @@
 // `mintid credentials rotate --grace`, `revoke --reason-code`, revoking many, `end-grace`, through
 // the real binary against the real gateway; and the duration and selector parsers on their own.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { UsageError } from '../../src/cli/args.js';
 import { parseGrace, parseMetadataSelector } from '../../src/cli/credentials-lifecycle.js';
+import { apiEnv, mintidRunner } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 let t: TestApi;
 beforeAll(async () => { t = await startTestApi(); });
 afterAll(() => t.close());
 
-interface Run { code: number; stdout: string; stderr: string }
-function mintid(args: string[]): Promise<Run> {
-  const env = {
-    ...process.env, DATABASE_URL: undefined,
-    MINTID_URL: t.url, MINTID_KEY: t.keys.anonKey, MINTID_TOKEN: t.tokens.admin, MINTID_BRAND_ID: t.brandId,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, 'credentials', ...args], { env: env as NodeJS.ProcessEnv, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-}
+const mintid = mintidRunner(() => apiEnv(t, t.tokens.admin), ['credentials']);
 async function create(metadata?: Record<string, string>): Promise<{ credential_id: string; client_id: string; client_secret: string }> {
   const run = await mintid(['create', '--name', 'CLI', '--scopes', 'products:read', '--json', ...(metadata ? ['--metadata', JSON.stringify(metadata)] : [])]);
   expect(run.code, run.stderr).toBe(0);
@@ -120,6 +108,16 @@ describe('mintid credentials revoke', () => {
     const [a, b] = [await create(), await create()];
     const run = await mintid(['revoke', '--credentials', `${a.credential_id},${b.credential_id}`, '--reason', 'retired', '--json']);
     expect(JSON.parse(run.stdout).revoked).toBe(2);
+  });
+
+  it('counts what it revoked: 1 credential, 2 credentials', async () => {
+    const [a, b, c] = [await create(), await create(), await create()];
+    const one = await mintid(['revoke', '--credentials', a.credential_id, '--reason', 'retired']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(new RegExp(`^Revoked credential ${a.credential_id}\\n1 credential revoked at \\S+ \\(unspecified\\)\\n$`));
+    const two = await mintid(['revoke', '--credentials', `${b.credential_id},${c.credential_id}`, '--reason', 'retired', '--reason-code', 'superseded']);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toMatch(/\n2 credentials revoked at \S+ \(superseded\)\n$/);
   });
 
   it('lists the reason code and rejected uses in human output', async () => {

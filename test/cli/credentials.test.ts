@@ -1,31 +1,18 @@
 // The `mintid credentials` commands, driven through the real binary against the real gateway.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyClientSecret } from '../../src/secrets/hash.js';
 import { isWellFormedClientSecret } from '../../src/secrets/generate.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { apiEnv, mintidRunner } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t.close());
 
-interface Run { code: number; stdout: string; stderr: string }
-
 /** Runs `mintid credentials …` as a separate process, as the admin unless env says otherwise. */
-function mintid(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const base: Record<string, string | undefined> = {
-    ...process.env, DATABASE_URL: undefined,
-    MINTID_URL: t.url, MINTID_KEY: t.keys.anonKey, MINTID_TOKEN: t.tokens.admin, MINTID_BRAND_ID: t.brandId,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, 'credentials', ...args], { env: { ...base, ...env } as NodeJS.ProcessEnv, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-}
+const mintid = mintidRunner(() => apiEnv(t, t.tokens.admin), ['credentials']);
 
 const storedHash = async (id: string) =>
   (await t.db.admin`select client_secret_hash from mintid.api_credentials where id = ${id}`)[0]!.client_secret_hash as string;
@@ -136,7 +123,7 @@ describe('mintid credentials list, rotate, revoke, events', () => {
 
 describe.concurrent('mintid credentials exit codes', () => {
   it('exits 3 (not authenticated) with only the anon key', async () => {
-    const run = await mintid(['list', '--json'], { MINTID_TOKEN: '' });
+    const run = await mintid(['list', '--json'], { env: { MINTID_TOKEN: '' } });
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stderr).error.code).toBe('not_authenticated');
   });
@@ -144,31 +131,31 @@ describe.concurrent('mintid credentials exit codes', () => {
   it('exits 3 with an expired user token', async () => {
     const { userToken } = await import('../support/api.js');
     const expired = await userToken(t.brands.users.admin, { exp: Math.floor(Date.now() / 1000) - 3600 });
-    expect((await mintid(['list'], { MINTID_TOKEN: expired })).code).toBe(3);
+    expect((await mintid(['list'], { env: { MINTID_TOKEN: expired } })).code).toBe(3);
   });
 
   it.each([
     ['no token (the anon key alone)', { MINTID_TOKEN: '' }, 'permission denied for function'],
     ['a token that is not a JWT', { MINTID_TOKEN: 'garbage' }, 'JWT'],
   ])('says which token is needed and where to find it for %s, keeping the server\'s text as detail', async (_name, env, detail) => {
-    const run = await mintid(['list'], env);
+    const run = await mintid(['list'], { env });
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("Not authenticated: this needs a signed-in user's access token in MINTID_TOKEN (or --token)");
     expect(run.stderr).toContain('`npm start` prints (or `npx mintid env`)');
     expect(run.stderr).toMatch(new RegExp(`server said: .*${detail}`));
-    const json = await mintid(['list', '--json'], env);
+    const json = await mintid(['list', '--json'], { env });
     expect(JSON.parse(json.stderr).error).toMatchObject({ code: 'not_authenticated', message: expect.stringContaining('MINTID_TOKEN'), detail: expect.stringContaining(detail) });
   });
 
 
   it('exits 4 (forbidden) for a member', async () => {
-    const run = await mintid(['list', '--json'], { MINTID_TOKEN: t.tokens.member });
+    const run = await mintid(['list', '--json'], { env: { MINTID_TOKEN: t.tokens.member } });
     expect(run.code).toBe(4);
     expect(JSON.parse(run.stderr).error).toMatchObject({ code: 'forbidden', reason: 'not_brand_admin' });
   });
 
   it('exits 4 for the admin of another brand', async () => {
-    expect((await mintid(['list'], { MINTID_TOKEN: t.tokens.otherAdmin })).code).toBe(4);
+    expect((await mintid(['list'], { env: { MINTID_TOKEN: t.tokens.otherAdmin } })).code).toBe(4);
   });
 
   it('exits 2 (usage) for a scope the client refuses before sending', async () => {
@@ -210,7 +197,7 @@ describe.concurrent('mintid credentials exit codes', () => {
   });
 
   it('exits 7 (transport) when nothing listens at the URL', async () => {
-    const run = await mintid(['list', '--json'], { MINTID_URL: 'http://127.0.0.1:9' });
+    const run = await mintid(['list', '--json'], { env: { MINTID_URL: 'http://127.0.0.1:9' } });
     expect(run.code).toBe(7);
     expect(JSON.parse(run.stderr).error.code).toBe('transport');
   });
@@ -225,7 +212,7 @@ describe.concurrent('mintid credentials exit codes', () => {
     ['metadata that is not JSON', ['create', '--name', 'x', '--scopes', 'a:b', '--metadata', '{nope'], {}],
     ['a limit that is not a number', ['list', '--limit', 'ten'], {}],
   ])('exits 2 (usage) for %s', async (_name, args, env) => {
-    expect((await mintid(args as string[], env as Record<string, string>)).code).toBe(2);
+    expect((await mintid(args as string[], { env: env as Record<string, string> })).code).toBe(2);
   });
 
   it('never writes a secret to stderr', async () => {

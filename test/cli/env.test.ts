@@ -1,7 +1,6 @@
 // `mintid env --as <owner|admin|member>` against the real local API with the demo data of
 // supabase/seed.sql: which demo user's token becomes MINTID_TOKEN, and the README's flow
 // (`eval "$(npx mintid env --as owner)"`, then `mintid members add`) working end to end.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_BRAND_ID, DEMO_USERS } from '../../src/local/keys.js';
 import { startTestApi, TEST_JWT_SECRET, type TestApi } from '../support/api.js';
+import { mintidRunner } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 const seedSql = fileURLToPath(new URL('../../supabase/seed.sql', import.meta.url));
 let t: TestApi;
 let stateDir: string;
@@ -24,21 +23,12 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-interface Run { code: number; stdout: string; stderr: string }
-
 /** A second terminal: nothing but the stack's port and JWT secret (as for `npm start`), then what `env` exported. */
-function mintid(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base: Record<string, string | undefined> = {
-    ...process.env, DATABASE_URL: undefined, MINTID_URL: undefined, MINTID_KEY: undefined, MINTID_TOKEN: undefined,
-    MINTID_BRAND_ID: undefined, MINTID_SERVICE_KEY: undefined, MINTID_STATE_DIR: stateDir,
-    MINTID_PORT: new URL(t.url).port, MINTID_JWT_SECRET: TEST_JWT_SECRET,
-  };
-  const merged = Object.fromEntries(Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined));
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: merged as NodeJS.ProcessEnv, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-}
+const mintid = mintidRunner(() => ({
+  DATABASE_URL: undefined, MINTID_URL: undefined, MINTID_KEY: undefined, MINTID_TOKEN: undefined,
+  MINTID_BRAND_ID: undefined, MINTID_SERVICE_KEY: undefined, MINTID_STATE_DIR: stateDir,
+  MINTID_PORT: new URL(t.url).port, MINTID_JWT_SECRET: TEST_JWT_SECRET,
+}));
 
 /** What `eval "$(npx mintid env …)"` would set. */
 const exportsOf = (stdout: string) =>
@@ -70,7 +60,7 @@ describe('mintid env --as', () => {
   it('lets the owner add a member, as the README shows (env --as owner, then members add)', async () => {
     const exported = exportsOf((await mintid(['env', '--as', 'owner'])).stdout);
     const email = await newUserEmail();
-    const add = await mintid(['members', 'add', '--email', email, '--role', 'member'], exported);
+    const add = await mintid(['members', 'add', '--email', email, '--role', 'member'], { env: exported });
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/^Added [0-9a-f-]{36} as member\n$/);
     const [row] = await t.db.admin`select m.role from mintid.brand_members m join auth.users u on u.id = m.user_id
@@ -80,14 +70,14 @@ describe('mintid env --as', () => {
 
   it('leaves members add refused (exit 4, not_brand_owner) with the default admin token', async () => {
     const exported = exportsOf((await mintid(['env'])).stdout);
-    const add = await mintid(['members', 'add', '--email', await newUserEmail(), '--role', 'member'], exported);
+    const add = await mintid(['members', 'add', '--email', await newUserEmail(), '--role', 'member'], { env: exported });
     expect(add.code).toBe(4);
     expect(add.stderr).toContain('(not_brand_owner)');
   });
 
   it('gives the member a token that may not list credentials (exit 4)', async () => {
     const exported = exportsOf((await mintid(['env', '--as', 'member'])).stdout);
-    const run = await mintid(['credentials', 'list'], exported);
+    const run = await mintid(['credentials', 'list'], { env: exported });
     expect(run.code).toBe(4);
     expect(run.stderr).toContain('Your role in this brand is member');
   });

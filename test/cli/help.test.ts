@@ -1,18 +1,15 @@
 // The shared flag parser through the real binary (the build): --help/-h at every level prints
 // usage and exits 0 without doing anything, unknown options exit 2 everywhere, missing flags are
 // reported at once with their environment variables, bad values are usage errors naming the flag.
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINTID_BIN as bin, mintidRunner } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-interface Run { code: number; stdout: string; stderr: string }
 
 let stateDir: string;
 beforeAll(async () => {
@@ -21,18 +18,11 @@ beforeAll(async () => {
 afterAll(() => rm(path.dirname(stateDir), { recursive: true, force: true }));
 
 /** Runs the binary with an environment that would do damage if a command ran for real. */
-function mintid(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const base: Record<string, string | undefined> = {
-    ...process.env,
-    // A command that ran anyway would create this directory, or try this unreachable database.
-    MINTID_STATE_DIR: stateDir, DATABASE_URL: 'postgres://nobody:x@127.0.0.1:9/none',
-    MINTID_URL: 'http://127.0.0.1:9', MINTID_KEY: 'k', MINTID_TOKEN: undefined, MINTID_BRAND_ID: undefined,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...base, ...env } as NodeJS.ProcessEnv, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-}
+const mintid = mintidRunner(() => ({
+  // A command that ran anyway would create this directory, or try this unreachable database.
+  MINTID_STATE_DIR: stateDir, DATABASE_URL: 'postgres://nobody:x@127.0.0.1:9/none',
+  MINTID_URL: 'http://127.0.0.1:9', MINTID_KEY: 'k', MINTID_TOKEN: undefined, MINTID_BRAND_ID: undefined,
+}), [], 30_000);
 
 /** Every command path, discovered from the usage texts (so a new command is covered without a line here). */
 function discover(path: string[] = []): string[][] {
@@ -126,13 +116,13 @@ describe('usage errors (exit 2)', () => {
   });
 
   it('reports every missing required option at once, with its environment variable', async () => {
-    const run = await mintid(['credentials', 'create'], { MINTID_KEY: undefined });
+    const run = await mintid(['credentials', 'create'], { env: { MINTID_KEY: undefined } });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('missing required options --brand (or MINTID_BRAND_ID), --name, --scopes, --key (or MINTID_KEY)');
   });
 
   it('answers with a JSON usage error when --json is given', async () => {
-    const run = await mintid(['credentials', 'rotate', '--json'], { MINTID_BRAND_ID: 'b1a2c3d4-0000-0000-0000-000000000001' });
+    const run = await mintid(['credentials', 'rotate', '--json'], { env: { MINTID_BRAND_ID: 'b1a2c3d4-0000-0000-0000-000000000001' } });
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stderr).error).toMatchObject({ code: 'usage', message: 'missing required options --credential, --reason' });
   });
@@ -141,7 +131,7 @@ describe('usage errors (exit 2)', () => {
   it.each([
     ['garbage'], ['tomorrow'], ['2027-01-31'], ['2027-01-31T00:00:00'], ['2027-01-31 00:00:00Z'], ['2027-13-01T00:00:00Z'], ['2027-02-30T00:00:00Z'], ['2027-01-31T25:00:00Z'],
   ])('refuses --expires-at %s as a usage error naming the flag', async (value) => {
-    const run = await mintid(['credentials', 'create', '--name', 'x', '--scopes', 'a:b', '--expires-at', value], brand);
+    const run = await mintid(['credentials', 'create', '--name', 'x', '--scopes', 'a:b', '--expires-at', value], { env: brand });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--expires-at must be an ISO 8601 time with an offset');
   });
@@ -153,7 +143,7 @@ describe('usage errors (exit 2)', () => {
     [['credentials', 'list', '--status', 'gone'], '--status must be one of active, expired, revoked'],
     [['credentials', 'list', '--limit', '1.5'], '--limit must be a whole number'],
   ])('names the flag: %j', async (args, message) => {
-    const run = await mintid(args, brand);
+    const run = await mintid(args, { env: brand });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
   });

@@ -3,20 +3,17 @@
 // record names its URL) unless MINTID_PORT/MINTID_URL say otherwise; a stale record is ignored;
 // an unreachable server is named with the cause; an empty `--token ""` is refused.
 // A small HTTP server stands in for the stack, so no database is needed here.
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_DEFAULTS } from '../../src/local/config.js';
 import { freePort } from '../support/urls.js';
+import { mintidRunner } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 const BRAND = 'b1a2c3d4-0000-0000-0000-000000000001';
-
-interface Run { code: number; stdout: string; stderr: string }
 
 let root: string;
 let stateDir: string;
@@ -52,17 +49,10 @@ const record = async (pid: number, apiUrl = url) => {
 };
 
 /** Runs the binary as a second terminal would: no MINTID_PORT, MINTID_URL, DATABASE_URL, token or brand. */
-function mintid(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const base: Record<string, string | undefined> = {
-    ...process.env, MINTID_STATE_DIR: stateDir, DATABASE_URL: undefined, MINTID_PORT: undefined, MINTID_URL: undefined,
-    MINTID_JWT_SECRET: undefined, MINTID_KEY: 'k', MINTID_TOKEN: undefined, MINTID_BRAND_ID: undefined,
-  };
-  const merged = Object.fromEntries(Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined));
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: merged as NodeJS.ProcessEnv, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-}
+const mintid = mintidRunner(() => ({
+  MINTID_STATE_DIR: stateDir, DATABASE_URL: undefined, MINTID_PORT: undefined, MINTID_URL: undefined,
+  MINTID_JWT_SECRET: undefined, MINTID_KEY: 'k', MINTID_TOKEN: undefined, MINTID_BRAND_ID: undefined,
+}), [], 30_000);
 
 const exportsOf = (stdout: string) =>
   Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]));
@@ -82,7 +72,7 @@ describe('the running stack of the state directory', () => {
   it('an explicit MINTID_PORT still wins', async () => {
     await record(process.pid);
     const other = await freePort();
-    const run = await mintid(['env'], { MINTID_PORT: String(other) });
+    const run = await mintid(['env'], { env: { MINTID_PORT: String(other) } });
     expect(exportsOf(run.stdout).MINTID_URL).toBe(`http://127.0.0.1:${other}`);
   });
 
@@ -95,14 +85,14 @@ describe('the running stack of the state directory', () => {
 
   it('API commands default to the recorded URL', async () => {
     await record(process.pid);
-    const run = await mintid(['credentials', 'list', '--json'], { MINTID_BRAND_ID: BRAND });
+    const run = await mintid(['credentials', 'list', '--json'], { env: { MINTID_BRAND_ID: BRAND } });
     expect(run.code, run.stderr).toBe(0);
     expect(seen).toEqual(['/rest/v1/rpc/list_api_credential_records']);
   });
 
   it('an explicit MINTID_URL still wins for API commands', async () => {
     await record(process.pid, 'http://127.0.0.1:9');
-    const run = await mintid(['credentials', 'list', '--json'], { MINTID_BRAND_ID: BRAND, MINTID_URL: url });
+    const run = await mintid(['credentials', 'list', '--json'], { env: { MINTID_BRAND_ID: BRAND, MINTID_URL: url } });
     expect(run.code, run.stderr).toBe(0);
     expect(seen).toHaveLength(1);
   });
@@ -113,7 +103,7 @@ describe('`mintid env` with a database of your own (DATABASE_URL)', () => {
 
   it('refuses with exit code 2 when MINTID_JWT_SECRET is not set, as `npm start` does, and prints no key', async () => {
     await record(process.pid);
-    const run = await mintid(['env'], { DATABASE_URL });
+    const run = await mintid(['env'], { env: { DATABASE_URL } });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('MINTID_JWT_SECRET');
     expect(run.stdout).not.toContain('export');
@@ -121,14 +111,14 @@ describe('`mintid env` with a database of your own (DATABASE_URL)', () => {
 
   it('accepts the demo secret when it is set explicitly, as `npm start` does', async () => {
     await record(process.pid);
-    const run = await mintid(['env'], { DATABASE_URL, MINTID_JWT_SECRET: LOCAL_DEFAULTS.jwtSecret });
+    const run = await mintid(['env'], { env: { DATABASE_URL, MINTID_JWT_SECRET: LOCAL_DEFAULTS.jwtSecret } });
     expect(run.code, run.stderr).toBe(0);
     expect(exportsOf(run.stdout).MINTID_KEY).toMatch(/^eyJ/);
   });
 
   it('accepts a secret of your own', async () => {
     await record(process.pid);
-    const run = await mintid(['env'], { DATABASE_URL, MINTID_JWT_SECRET: 'a-secret-of-our-own-that-is-long-enough-0123456789' });
+    const run = await mintid(['env'], { env: { DATABASE_URL, MINTID_JWT_SECRET: 'a-secret-of-our-own-that-is-long-enough-0123456789' } });
     expect(run.code, run.stderr).toBe(0);
     expect(exportsOf(run.stdout).MINTID_SERVICE_KEY).toMatch(/^eyJ/);
   });
@@ -137,7 +127,7 @@ describe('`mintid env` with a database of your own (DATABASE_URL)', () => {
 describe('an unreachable server', () => {
   it('is named with the cause and exits with the transport code', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const run = await mintid(['credentials', 'list'], { MINTID_BRAND_ID: BRAND, MINTID_URL: closed });
+    const run = await mintid(['credentials', 'list'], { env: { MINTID_BRAND_ID: BRAND, MINTID_URL: closed } });
     expect(run.code).toBe(7);
     expect(run.stderr).toContain(`mintid: cannot reach ${closed} (connection refused)`);
     expect(run.stderr).not.toContain('fetch failed');
@@ -145,7 +135,7 @@ describe('an unreachable server', () => {
 
   it('says the same as JSON with --json', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const run = await mintid(['brands', 'list', '--json'], { MINTID_URL: closed });
+    const run = await mintid(['brands', 'list', '--json'], { env: { MINTID_URL: closed } });
     expect(run.code).toBe(7);
     expect(JSON.parse(run.stderr).error).toMatchObject({ code: 'transport', message: `cannot reach ${closed} (connection refused)` });
   });
@@ -153,7 +143,7 @@ describe('an unreachable server', () => {
 
 describe('an explicitly empty flag value', () => {
   it('refuses --token "" as a usage error naming the flag, instead of falling back to MINTID_TOKEN', async () => {
-    const run = await mintid(['credentials', 'list', '--token', ''], { MINTID_BRAND_ID: BRAND, MINTID_URL: url, MINTID_TOKEN: 'from-env' });
+    const run = await mintid(['credentials', 'list', '--token', ''], { env: { MINTID_BRAND_ID: BRAND, MINTID_URL: url, MINTID_TOKEN: 'from-env' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--token');
     expect(run.stderr).toContain('empty');
@@ -161,7 +151,7 @@ describe('an explicitly empty flag value', () => {
   });
 
   it('refuses --token= too', async () => {
-    const run = await mintid(['credentials', 'list', '--token='], { MINTID_BRAND_ID: BRAND, MINTID_URL: url });
+    const run = await mintid(['credentials', 'list', '--token='], { env: { MINTID_BRAND_ID: BRAND, MINTID_URL: url } });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--token');
   });

@@ -2,40 +2,28 @@
 // gateway: a value the typed client refuses is a usage error (exit 2) naming the flag and the rule
 // in plain words, with nothing stored; an explicitly empty value names the empty flag; missing
 // connection options say how to get them. Errors of the server keep their exit codes.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import type { Command } from '../../src/cli/args.js';
 import { brandsCommand, membersCommand } from '../../src/cli/brands.js';
+import { flagFor, paramsAsFlags } from '../../src/cli/cli-terms.js';
 import { credentialsCommand } from '../../src/cli/credentials.js';
 import { secretsCommand } from '../../src/cli/secrets.js';
+import * as b from '../../src/client/brand-schemas.js';
+import * as c from '../../src/client/schemas.js';
+import { createBrandSecretParams, listBrandSecretsParams, secretRefParams, updateBrandSecretParams } from '../../src/client/secrets.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { apiEnv, mintidRunner } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t.close());
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
 /** Runs `mintid …` as the brand's owner, with `input` on standard input (closed at once when absent). */
-function mintid(args: string[], options: { input?: string; env?: Record<string, string | undefined> } = {}): Promise<Run> {
-  const merged: Record<string, string | undefined> = {
-    ...process.env, DATABASE_URL: undefined,
-    MINTID_URL: t.url, MINTID_KEY: t.keys.anonKey, MINTID_TOKEN: t.tokens.owner, MINTID_BRAND_ID: t.brandId, ...options.env,
-  };
-  const env = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  child.stdin.end(options.input ?? '');
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const mintid = mintidRunner(() => apiEnv(t, t.tokens.owner));
 
 /** How many credentials and secrets the test brand holds (nothing refused may add one). */
 const stored = async () => (await t.db.admin`select
@@ -128,6 +116,10 @@ describe('an explicitly empty flag value', () => {
     [['credentials', 'list', '--cursor', ''], '--cursor was given an empty value'],
     [['credentials', 'list', '--brand', ''], '--brand was given an empty value; give it one, or leave the flag out to use MINTID_BRAND_ID'],
     [['members', 'add', '--email', '', '--role', 'admin'], '--email was given an empty value'],
+    // secrets check their required options late (after refusing --value), but an empty one is still said as required.
+    [['secrets', 'create', '--name', ''], '--name was given an empty value; it is required: --name <text>'],
+    [['secrets', 'update', '--secret', ''], '--secret was given an empty value; it is required: --secret <uuid>'],
+    [['secrets', 'update', '--secret', uuid, '--name', ''], '--name was given an empty value; give it one, or leave the flag out'],
   ])('%j: exit 2 naming the empty flag, not "missing required option"', async (args, message) => {
     const before = await stored();
     const run = await mintid(args);
@@ -195,5 +187,46 @@ describe('every option that carries a parameter of the typed client', () => {
   it.each(all)('%s declares the rule said when the client refuses it', (_path, command) => {
     const without = Object.entries(command.options ?? {}).filter(([name, spec]) => !NOT_PARAMS.has(name) && !spec.rule).map(([name]) => name);
     expect(without).toEqual([]);
+  });
+
+  /**
+   * What each command sends: the params schemas of the typed client's methods it calls, and the
+   * parameters no flag carries (hashes the client makes, a value read from standard input).
+   */
+  const SENDS: Record<string, { schemas: z.ZodObject[]; internal?: string[] }> = {
+    'credentials create': { schemas: [c.createCredentialParams, c.createCredentialRecordParams], internal: ['clientSecretHash'] },
+    'credentials list': { schemas: [c.listCredentialsParams] },
+    'credentials rotate': { schemas: [c.rotateSecretParams, c.rotateSecretRecordParams], internal: ['newSecretHash'] },
+    'credentials revoke': { schemas: [c.revokeCredentialParams, c.revokeCredentialsParams] },
+    'credentials end-grace': { schemas: [c.endRotationGraceParams] },
+    'credentials events': { schemas: [c.listEventsParams, b.brandParams] },
+    'brands list': { schemas: [] },
+    'brands create': { schemas: [b.createBrandParams] },
+    'brands events': { schemas: [b.listBrandEventsParams, b.brandParams] },
+    'members list': { schemas: [b.brandParams] },
+    'members add': { schemas: [b.addMemberParams] },
+    'members set-role': { schemas: [b.setMemberRoleParams] },
+    'members remove': { schemas: [b.removeMemberParams] },
+    'secrets create': { schemas: [createBrandSecretParams], internal: ['value'] },
+    'secrets list': { schemas: [listBrandSecretsParams] },
+    'secrets update': { schemas: [updateBrandSecretParams], internal: ['value'] },
+    'secrets delete': { schemas: [secretRefParams] },
+  };
+  const snake = (param: string) => param.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);
+
+  it('knows what every command sends (a new command gets a line in SENDS)', () => {
+    expect(all.map(([path]) => path).sort()).toEqual(Object.keys(SENDS).sort());
+  });
+
+  it.each(all)('%s has a flag for every parameter of the typed client it sends, by its client and its server name', (path, command) => {
+    const { schemas, internal = [] } = SENDS[path]!;
+    const keys = [...new Set(schemas.flatMap((schema) => Object.keys(schema.shape)))];
+    // The allowance names parameters these schemas have (so it cannot outlive them).
+    expect(internal.filter((key) => !keys.includes(key))).toEqual([]);
+    const options = command.options ?? {};
+    const sent = keys.filter((key) => !internal.includes(key));
+    // A client refusal names `credentialId`; the server says `_credential_id`: both must become the flag.
+    const unmapped = sent.filter((key) => flagFor(key, options) === null || paramsAsFlags(`_${snake(key)}`, options) !== flagFor(key, options));
+    expect(unmapped).toEqual([]);
   });
 });

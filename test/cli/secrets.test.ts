@@ -2,38 +2,21 @@
 // go in on standard input (or a prompt without echo, driven through a real pseudo-terminal) and
 // never come out; a value on the command line is refused with the reason.
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { serviceCaller } from '../support/fixtures.js';
+import { apiEnv, childEnv, MINTID_BIN as bin, mintidRunner, type Env } from '../support/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/mintid.js', import.meta.url));
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t.close());
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function baseEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const merged: Record<string, string | undefined> = {
-    ...process.env, DATABASE_URL: undefined,
-    MINTID_URL: t.url, MINTID_KEY: t.keys.anonKey, MINTID_TOKEN: t.tokens.admin, MINTID_BRAND_ID: t.brandId, ...env,
-  };
-  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
-}
-
-/** Runs `mintid secrets …` with `input` on a piped standard input (closed at once when absent). */
-function mintid(args: string[], options: { input?: string; env?: Record<string, string | undefined> } = {}): Promise<Run> {
-  const child = spawn(process.execPath, [bin, 'secrets', ...args], { env: baseEnv(options.env ?? {}), stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  child.stdin.end(options.input ?? '');
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+/** `mintid secrets …` as the brand's admin unless env says otherwise; `baseEnv` for a process started otherwise. */
+const base = () => apiEnv(t, t.tokens.admin);
+const baseEnv = (env: Env) => childEnv({ ...base(), ...env });
+const mintid = mintidRunner(base, ['secrets']);
 
 async function readValue(secretId: string): Promise<string> {
   const r = await t.db.rpc<{ value: string }>(serviceCaller, 'read_brand_secret', { _brand_id: t.brandId, _secret_id: secretId });
@@ -128,7 +111,12 @@ describe('mintid secrets list, update, delete', () => {
     expect(next_cursor).toBeNull();
     expect(run.stdout).not.toMatch(/list-value-/);
     const human = await mintid(['list']);
-    expect(human.stdout).toMatch(/\n\d+ secrets( on this page; more: --cursor \S+ \(or --all for every page\))?\n$/);
+    // The last line counts the lines above it: `1 secret`, `2 secrets` (and says when there are more pages).
+    const lines = human.stdout.trimEnd().split('\n');
+    const shown = lines.length - 1;
+    expect(shown).toBeGreaterThan(0);
+    const noun = shown === 1 ? 'secret' : 'secrets';
+    expect(lines.at(-1)).toMatch(new RegExp(`^${shown} ${noun}( on this page; more: --cursor \\S+ \\(or --all for every page\\))?$`));
     expect(human.stdout).not.toMatch(/list-value-/);
   });
 

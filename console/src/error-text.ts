@@ -6,6 +6,7 @@
 // under "Details from the server", after its own words.
 import { isAuthError } from '@supabase/supabase-js';
 import { InvalidInputError, MintIdError } from '../../src/client/errors.js';
+import { SCOPE_LENGTH, SCOPE_PATTERN } from '../../src/client/limits.js';
 
 export interface ErrorText {
   /** What went wrong, in plain words. */
@@ -160,15 +161,12 @@ const quoted = (items: string[]) => items.map((item) => `“${item}”`);
 const listed = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
 /** A scope refused for its form: which ones, when the console knows what was typed. */
-const MAX_SCOPE_LENGTH = 64;
-const WELL_WRITTEN_SCOPE = /^[a-z][a-z0-9_.-]*:[a-z][a-z0-9_.-]*$/;
-
 function scopeInvalid(paths: readonly string[], input: SubmittedInput | undefined): Entry {
   const offending = [...new Set(paths.filter((p) => /^scopes\.\d+$/.test(p))
     .map((p) => input?.scopes?.[Number(p.split('.')[1])]).filter((s): s is string => typeof s === 'string'))];
   if (offending.length === 0) return BY_REASON.scope_invalid!;
   // Well written but over the 64 characters a scope may have: say that, not "not resource:action".
-  const tooLong = offending.filter((scope) => scope.length > MAX_SCOPE_LENGTH && WELL_WRITTEN_SCOPE.test(scope));
+  const tooLong = offending.filter((scope) => scope.length > SCOPE_LENGTH.max && SCOPE_PATTERN.test(scope));
   const badlyWritten = offending.filter((scope) => !tooLong.includes(scope));
   const sentences: string[] = [];
   if (badlyWritten.length) {
@@ -177,9 +175,9 @@ function scopeInvalid(paths: readonly string[], input: SubmittedInput | undefine
   }
   if (tooLong.length) {
     const one = tooLong.length === 1;
-    sentences.push(`The ${one ? 'scope' : 'scopes'} ${listed(quoted(tooLong))} ${one ? 'is' : 'are'} longer than ${MAX_SCOPE_LENGTH} characters.`);
+    sentences.push(`The ${one ? 'scope' : 'scopes'} ${listed(quoted(tooLong))} ${one ? 'is' : 'are'} longer than ${SCOPE_LENGTH.max} characters.`);
   }
-  return [sentences.join(' '), badlyWritten.length ? BY_REASON.scope_invalid![1] : `Shorten ${tooLong.length === 1 ? 'it' : 'them'} to at most ${MAX_SCOPE_LENGTH} characters.`];
+  return [sentences.join(' '), badlyWritten.length ? BY_REASON.scope_invalid![1] : `Shorten ${tooLong.length === 1 ? 'it' : 'them'} to at most ${SCOPE_LENGTH.max} characters.`];
 }
 
 /** The typed client's own refusal: the parameter it names (`field`, e.g. `scopes.0`) → the reason of that parameter. */

@@ -67,9 +67,12 @@ const brandsEvents = subcommand({
 }, async (client, v, print, { supabase, json }) => {
   const brandId = uuidFlag(v, 'brand')!;
   const limit = intFlag(v, 'limit');
-  const page = await client.listBrandEvents({ brandId, ...(limit !== undefined ? { limit } : {}), ...(v.cursor ? { cursor: v.cursor as string } : {}) });
-  // The member list turns actors' user ids into e-mails; --json keeps the trail as recorded (and asks nothing more).
-  const emails = json ? new Map<string, string>() : await memberEmails(supabase, brandId);
+  // The member list turns actors' user ids into e-mails (asked alongside the trail); --json keeps
+  // the trail as recorded (and asks nothing more).
+  const [page, emails] = await Promise.all([
+    client.listBrandEvents({ brandId, ...(limit !== undefined ? { limit } : {}), ...(v.cursor ? { cursor: v.cursor as string } : {}) }),
+    json ? new Map<string, string>() : memberEmails(supabase, brandId),
+  ]);
   const lines = page.items.map((e) => {
     const changed = detailsSummary(e.action, e.details);
     return `${e.occurredAt}  ${`${e.subjectType}:${e.action}`.padEnd(28)}  ${e.subjectId}  by ${actorLabel(e.actor, emails)}` +

@@ -138,11 +138,14 @@ const events = subcommand({
 }, async (client, v, brandId, print, { supabase, json }) => {
   const limit = intFlag(v, 'limit');
   const credentialId = uuidFlag(v, 'credential');
-  const result = await pages(v.all as boolean, (cursor) => client.listEvents({
-    brandId, ...(credentialId ? { credentialId } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
-  }), v.cursor as string | undefined);
-  // The member list turns actors' user ids into e-mails; --json keeps the trail as recorded (and asks nothing more).
-  const emails = json ? new Map<string, string>() : await memberEmails(supabase, brandId);
+  // The member list turns actors' user ids into e-mails (asked alongside the trail); --json keeps
+  // the trail as recorded (and asks nothing more).
+  const [result, emails] = await Promise.all([
+    pages(v.all as boolean, (cursor) => client.listEvents({
+      brandId, ...(credentialId ? { credentialId } : {}), ...(limit !== undefined ? { limit } : {}), ...(cursor ? { cursor } : {}),
+    }), v.cursor as string | undefined),
+    json ? new Map<string, string>() : memberEmails(supabase, brandId),
+  ]);
   const lines = result.items.map((e) =>
     `${e.occurredAt}  ${e.action.padEnd(7)}  ${e.credentialId}  by ${actorLabel(e.actor, emails)}${e.reason ? `  "${e.reason}"` : ''}`);
   print([...lines, pageSummary({ count: result.items.length, noun: 'event', nextCursor: result.nextCursor,

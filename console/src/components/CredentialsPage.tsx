@@ -4,6 +4,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { CredentialStatus, CredentialSummary } from '../../../src/client/schemas.js';
 import type { Api } from '../api.js';
 import { useLoader } from '../use-loader.js';
+import { Announcement } from './Announcement.js';
 import { ClientSecretDialog } from './ClientSecretDialog.js';
 import { CredentialHistoryDialog } from './CredentialHistoryDialog.js';
 import { CredentialsTable, selectable } from './CredentialsTable.js';
@@ -103,7 +104,7 @@ export function CredentialsPage(props: { api: Api; brandId: string; brandName: s
             </button>
           </div>
         ) : null}
-        <p class="visually-hidden" role="status" aria-live="polite">{announcement}</p>
+        <Announcement text={announcement} hidden />
       </div>
       {revokeResult ? <RevokeResult result={revokeResult} focusRef={resultRef} onDismiss={() => setRevokeResult(null)} /> : null}
       <ErrorNotice error={page.error} />
